@@ -1,0 +1,2 @@
+Console.Error.WriteLine("gregor: not yet implemented");
+return 1;
