@@ -1,2 +1,8 @@
-Console.Error.WriteLine("gregor: not yet implemented");
-return 1;
+using System.CommandLine;
+using Gregor.Commands;
+
+var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
+{
+    ServerCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Gregor.Broker.Requests;
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Broker.Network;
+
+/// <summary>
+/// One client connection: reads 4-byte length-prefixed frames and answers them strictly in
+/// order, one at a time (a pipelined request waits until the one before it is answered, as Kafka
+/// mutes a channel while a request is in flight). Backpressure: bytes are read from the socket
+/// only when the loop asks for the next frame, and a response is written before the next frame
+/// is read, so a client that sends without reading stalls on its own TCP window; memory held
+/// per connection is bounded by one frame (at most socket.request.max.bytes, checked before the
+/// frame is buffered) plus one response.
+/// The connection is owned by its own loop task; nothing else touches its socket.
+/// </summary>
+public sealed class ClientConnection
+{
+    private readonly Socket _socket;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly ListenerOptions _options;
+    private readonly ILogger _logger;
+    private readonly EndPoint? _remote;
+
+    public ClientConnection(Socket socket, string id, RequestDispatcher dispatcher, ListenerOptions options, ILogger logger)
+    {
+        _socket = socket;
+        Id = id;
+        _dispatcher = dispatcher;
+        _options = options;
+        _logger = logger;
+        _remote = socket.RemoteEndPoint;
+    }
+
+    public string Id { get; }
+
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        await using var stream = new NetworkStream(_socket, ownsSocket: true);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        string? closeReason = null;
+        try
+        {
+            while (closeReason is null)
+            {
+                idle.CancelAfter(TimeSpan.FromMilliseconds(_options.ConnectionsMaxIdleMs));
+                var (frame, length, reason) = await ReadFrameAsync(reader, idle.Token).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    closeReason = reason;
+                    break;
+                }
+                try
+                {
+                    var result = await _dispatcher.DispatchAsync(frame.AsMemory(0, length), Id, _remote, shutdown).ConfigureAwait(false);
+                    closeReason = result.CloseReason;
+                    if (result.Response is { } response)
+                    {
+                        using (response)
+                        {
+                            await stream.WriteAsync(response.WrittenMemory, shutdown).ConfigureAwait(false);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(frame);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            closeReason = null;
+        }
+        catch (OperationCanceledException)
+        {
+            closeReason = $"idle for more than connections.max.idle.ms={_options.ConnectionsMaxIdleMs}";
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            closeReason = null; // the peer went away; nothing to report
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+        if (closeReason is not null)
+        {
+            _logger.LogWarning("Closing connection {Connection} from {Remote}: {Reason}", Id, _remote, closeReason);
+        }
+    }
+
+    /// <summary>
+    /// Reads the next frame into a rented array (the caller returns it). Returns a null frame and
+    /// a reason to close (null when the peer simply closed between frames).
+    /// </summary>
+    private async ValueTask<(byte[]? Frame, int Length, string? Reason)> ReadFrameAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = read.Buffer;
+            if (buffer.Length >= 4)
+            {
+                var size = ReadSize(buffer);
+                if (size < 0 || size > _options.MaxRequestBytes)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    return (null, 0, DescribeBadSize(size, buffer));
+                }
+                if (buffer.Length >= 4L + size)
+                {
+                    var frame = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+                    buffer.Slice(4, size).CopyTo(frame);
+                    reader.AdvanceTo(buffer.GetPosition(4L + size));
+                    return (frame, size, null);
+                }
+            }
+            if (read.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.End);
+                return (null, 0, buffer.Length == 0 ? null : $"connection closed in the middle of a frame ({buffer.Length} bytes received)");
+            }
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static int ReadSize(ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        return BinaryPrimitives.ReadInt32BigEndian(prefix);
+    }
+
+    private string DescribeBadSize(int size, ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> head = stackalloc byte[(int)Math.Min(buffer.Length, 16)];
+        buffer.Slice(0, head.Length).CopyTo(head);
+        var text = new string([.. head.ToArray().Select(b => b is >= 0x20 and < 0x7f ? (char)b : '.')]);
+        var hint = text.StartsWith("GET ", StringComparison.Ordinal) || text.StartsWith("POST ", StringComparison.Ordinal) || text.StartsWith("HEAD ", StringComparison.Ordinal)
+            ? " (an HTTP request sent to the Kafka port?)"
+            : "";
+        return size < 0
+            ? $"invalid frame size {size}{hint}; first bytes \"{text}\""
+            : $"frame size {size} exceeds socket.request.max.bytes={_options.MaxRequestBytes}{hint}; first bytes \"{text}\"";
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Gregor.Broker.Requests;
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Broker.Network;
+
+/// <summary>
+/// Accepts TCP connections and runs one <see cref="ClientConnection"/> loop per socket.
+/// Connections past max.connections are closed on accept, with a log line. A failure in one
+/// connection never reaches the accept loop or other connections.
+/// </summary>
+public sealed class KafkaListener : IAsyncDisposable
+{
+    private readonly ListenerOptions _options;
+    private RequestDispatcher? _dispatcher;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private Socket? _socket;
+    private Task? _acceptLoop;
+    private long _nextConnectionId;
+
+    public KafkaListener(ListenerOptions options, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _logger = loggerFactory.CreateLogger<KafkaListener>();
+    }
+
+    /// <summary>The port actually bound (differs from the configured one when that was 0).</summary>
+    public int BoundPort => ((IPEndPoint)_socket!.LocalEndPoint!).Port;
+
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Binds the port without accepting yet. Throws <see cref="SocketException"/> when it cannot be bound.</summary>
+    public void Bind()
+    {
+        var socket = new Socket(_options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (_options.Address.Equals(IPAddress.IPv6Any))
+        {
+            socket.DualMode = true;
+        }
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(new IPEndPoint(_options.Address, _options.Port));
+        socket.Listen(1024);
+        _socket = socket;
+    }
+
+    /// <summary>Starts accepting connections and handing their requests to <paramref name="dispatcher"/>.</summary>
+    public void Start(RequestDispatcher dispatcher)
+    {
+        _dispatcher = dispatcher;
+        _acceptLoop = AcceptLoopAsync(_shutdown.Token);
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken shutdown)
+    {
+        while (!shutdown.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket!.AcceptAsync(shutdown).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                _logger.LogWarning("Accept failed: {Error}", e.SocketErrorCode);
+                continue;
+            }
+            if (_connections.Count >= _options.MaxConnections)
+            {
+                _logger.LogWarning("Refusing connection from {Remote}: max.connections={Max} reached", client.RemoteEndPoint, _options.MaxConnections);
+                client.Dispose();
+                continue;
+            }
+            client.NoDelay = true;
+            var id = Interlocked.Increment(ref _nextConnectionId);
+            var connection = new ClientConnection(client, $"{client.LocalEndPoint}-{client.RemoteEndPoint}-{id}", _dispatcher!, _options, _logger);
+            _connections[id] = RunConnectionAsync(id, connection, shutdown);
+        }
+    }
+
+    private async Task RunConnectionAsync(long id, ClientConnection connection, CancellationToken shutdown)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.RunAsync(shutdown).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Connection {Connection} failed", connection.Id);
+        }
+        finally
+        {
+            _connections.TryRemove(id, out _);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _socket?.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _shutdown.Dispose();
+    }
+}

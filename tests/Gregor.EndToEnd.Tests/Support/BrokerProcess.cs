@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Gregor.EndToEnd.Tests.Support;
+
+/// <summary>
+/// A real `gregor server` process on 127.0.0.1 with a free port (the broker binds port 0 and
+/// reports the port it got) and a temporary log dir, stopped and cleaned up on dispose.
+/// Its output is kept so tests can assert on log lines.
+/// </summary>
+public sealed partial class BrokerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly bool _ownsLogDir;
+
+    private BrokerProcess(Process process, string logDir, bool ownsLogDir)
+    {
+        _process = process;
+        LogDir = logDir;
+        _ownsLogDir = ownsLogDir;
+    }
+
+    public string LogDir { get; }
+
+    public int Port { get; private set; }
+
+    public string BootstrapServers => $"127.0.0.1:{Port}";
+
+    public IEnumerable<string> Output => _output;
+
+    public bool HasExited => _process.HasExited;
+
+    [GeneratedRegex(@"listening on \S+:(\d+)")]
+    private static partial Regex ListeningLine();
+
+    /// <summary>Starts a broker and waits until it listens. Extra "key=value" overrides are applied last.</summary>
+    public static async Task<BrokerProcess> StartAsync(IEnumerable<string>? overrides = null, string? logDir = null)
+    {
+        var ownsLogDir = logDir is null;
+        logDir ??= Directory.CreateTempSubdirectory("gregor-e2e-").FullName;
+        var args = new List<string>
+        {
+            RepositoryPaths.GregorDll, "server", Path.Combine(RepositoryPaths.Root, "config", "server.properties"),
+            "--override", "listeners=PLAINTEXT://127.0.0.1:0",
+            "--override", $"log.dirs={logDir}",
+        };
+        foreach (var o in overrides ?? [])
+        {
+            args.Add("--override");
+            args.Add(o);
+        }
+        var broker = new BrokerProcess(StartDotnet(args), logDir, ownsLogDir);
+        broker.CaptureOutput();
+        await broker.WaitForPortAsync(TimeSpan.FromSeconds(30));
+        return broker;
+    }
+
+    /// <summary>Runs `gregor ARGS` to completion (for start-up failures); returns exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        using var process = StartDotnet([RepositoryPaths.GregorDll, .. arguments]);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"gregor {string.Join(' ', arguments)} did not exit within {timeout}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static Process StartDotnet(IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+
+    private void CaptureOutput()
+    {
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _output.Enqueue(e.Data); } };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _output.Enqueue(e.Data); } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private async Task WaitForPortAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var line in _output)
+            {
+                var match = ListeningLine().Match(line);
+                if (match.Success)
+                {
+                    Port = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                    return;
+                }
+            }
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"broker exited with {_process.ExitCode}:\n{string.Join('\n', _output)}");
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("broker did not start listening:\n" + string.Join('\n', _output));
+    }
+
+    /// <summary>Waits until a line matching <paramref name="pattern"/> has been printed.</summary>
+    public async Task<string> WaitForOutputAsync(string pattern, TimeSpan timeout)
+    {
+        var regex = new Regex(pattern);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = _output.FirstOrDefault(regex.IsMatch);
+            if (line is not null)
+            {
+                return line;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"no output line matched /{pattern}/:\n" + string.Join('\n', _output));
+    }
+
+    /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill!.WaitForExitAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                throw new TimeoutException("broker did not stop on SIGTERM");
+            }
+        }
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        if (_ownsLogDir)
+        {
+            try
+            {
+                Directory.Delete(LogDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
