@@ -17,7 +17,9 @@ public sealed record ApiMessageInfo(ApiKey Key, string Name, short MinVersion, s
 
 public static partial class ApiMessages
 {
-    private static readonly ApiMessageInfo?[] ByKey = BuildIndex();
+    // Built on first use: static initializers of the two halves of this partial class run in no
+    // guaranteed order, so an eagerly built index could see All still null.
+    private static ApiMessageInfo?[]? _byKey;
 
     private static ApiMessageInfo?[] BuildIndex()
     {
@@ -29,6 +31,9 @@ public static partial class ApiMessages
         return index;
     }
 
-    public static ApiMessageInfo? Find(short apiKey) =>
-        apiKey >= 0 && apiKey < ByKey.Length ? ByKey[apiKey] : null;
+    public static ApiMessageInfo? Find(short apiKey)
+    {
+        var byKey = _byKey ??= BuildIndex();
+        return apiKey >= 0 && apiKey < byKey.Length ? byKey[apiKey] : null;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Gregor.EndToEnd.Tests.Support;
 
 namespace Gregor.EndToEnd.Tests.Foundation;
