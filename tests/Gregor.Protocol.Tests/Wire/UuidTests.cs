@@ -38,6 +38,8 @@ public sealed class UuidTests
     [InlineData("AQIDBAUGBwgJCgsMDQ4PE")] // 21 characters
     [InlineData("AQIDBAUGBwgJCgsMDQ4PEAA")] // 23 characters
     [InlineData("AQIDBAUGBwgJCgsMDQ4P!A")] // not base64
+    [InlineData("+_-__________________w")] // standard-alphabet '+' is not URL-safe base64
+    [InlineData("-/-__________________w")] // standard-alphabet '/' is not URL-safe base64
     public void MalformedTextIsRejected(string? text)
     {
         Assert.False(Uuid.TryParse(text, out var id));
