@@ -29,7 +29,7 @@ internal sealed class TempDir : IDisposable
 }
 
 /// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTime(long startMs = 1_700_000_000_000) : TimeProvider
+internal sealed class ManualTime(long startMs = 100_000) : TimeProvider
 {
     private long _nowMs = startMs;
 
