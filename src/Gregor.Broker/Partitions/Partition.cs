@@ -1,0 +1,47 @@
+using Gregor.Protocol.Wire;
+using Gregor.Storage;
+
+namespace Gregor.Broker.Partitions;
+
+/// <summary>
+/// A partition this broker leads: its log, the leader epoch, and the signal that wakes fetches
+/// parked on it. The log guards its own state; <see cref="_dataArrived"/> is swapped atomically,
+/// so appends and parked fetches never take a lock here.
+/// </summary>
+public sealed class Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch)
+{
+    private TaskCompletionSource _dataArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _observed;
+
+    public TopicPartition TopicPartition { get; } = topicPartition;
+
+    public Uuid TopicId { get; } = topicId;
+
+    public PartitionLog Log { get; } = log;
+
+    public int LeaderEpoch { get; } = leaderEpoch;
+
+    /// <summary>
+    /// Completes at the next append after this call. A waiter takes this task first and checks
+    /// for data after, so an append between the two is never missed.
+    /// </summary>
+    public Task DataArrived
+    {
+        get
+        {
+            Volatile.Write(ref _observed, 1);
+            return Volatile.Read(ref _dataArrived).Task;
+        }
+    }
+
+    /// <summary>Wakes every fetch parked on this partition; allocates only when one is parked.</summary>
+    public void SignalDataArrived()
+    {
+        if (Interlocked.Exchange(ref _observed, 0) == 0)
+        {
+            return;
+        }
+        var previous = Interlocked.Exchange(ref _dataArrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+}
