@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
+using Gregor.Storage.Producers;
 
 namespace Gregor.Broker.Partitions;
 
@@ -46,6 +47,91 @@ public static class PartitionAppender
             // The request buffer belongs to this request alone: patching it in place is safe.
             batches = MemoryMarshal.AsMemory(records);
         }
+        if (!HasProducerId(batches.Span))
+        {
+            return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+        }
+        await partition.ProducerLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await AppendIdempotentAsync(partition, batches).ConfigureAwait(false);
+        }
+        finally
+        {
+            partition.ProducerLock.Release();
+        }
+    }
+
+    private static bool HasProducerId(ReadOnlySpan<byte> batches)
+    {
+        while (batches.Length >= RecordBatch.HeaderSize)
+        {
+            if (RecordBatch.ProducerId(batches) >= 0)
+            {
+                return true;
+            }
+            batches = batches[RecordBatch.SizeInBytes(batches)..];
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Idempotent batches (a producer id is set): a retry of one of the producer's last five batches
+    /// is answered with its original offsets and not written again; a stale epoch is
+    /// INVALID_PRODUCER_EPOCH and a sequence gap OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka decides.
+    /// Caller holds the partition's producer lock.
+    /// </summary>
+    private static async ValueTask<AppendResult> AppendIdempotentAsync(Partition partition, Memory<byte> batches)
+    {
+        var producers = partition.Producers;
+        var log = partition.Log;
+        var count = 0;
+        for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
+        {
+            count++;
+            var producerId = RecordBatch.ProducerId(rest);
+            if (producerId < 0)
+            {
+                continue;
+            }
+            var (first, last) = SequenceRange(rest);
+            var verdict = producers.Check(producerId, RecordBatch.ProducerEpoch(rest), first, last, out var duplicate);
+            switch (verdict)
+            {
+                case SequenceCheck.Duplicate when count == 1 && rest.Length == RecordBatch.SizeInBytes(rest):
+                    return new AppendResult(ErrorCode.None, duplicate.FirstOffset, -1, log.LogStartOffset, null);
+                case SequenceCheck.Duplicate:
+                    return AppendResult.Failed(ErrorCode.DuplicateSequenceNumber, $"batch {first}-{last} of producer {producerId} is a duplicate", log.LogStartOffset);
+                case SequenceCheck.InvalidEpoch:
+                    return AppendResult.Failed(ErrorCode.InvalidProducerEpoch,
+                        $"epoch {RecordBatch.ProducerEpoch(rest)} of producer {producerId} is older than {producers.Find(producerId)?.Epoch}", log.LogStartOffset);
+                case SequenceCheck.OutOfOrder:
+                    return AppendResult.Failed(ErrorCode.OutOfOrderSequenceNumber,
+                        $"out of order sequence number for producer {producerId}: {first} (incoming seq. number), {producers.Find(producerId)?.LastSequence} (current end sequence number)", log.LogStartOffset);
+            }
+        }
+        var result = await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+        if (result.Error == ErrorCode.None)
+        {
+            // The append patched the base offsets in place: read back where each batch landed.
+            for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
+            {
+                producers.Observe(rest[..RecordBatch.SizeInBytes(rest)]);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>First and last sequence numbers of a batch; sequences wrap from int.MaxValue to 0.</summary>
+    private static (int First, int Last) SequenceRange(ReadOnlySpan<byte> batch)
+    {
+        var first = RecordBatch.BaseSequence(batch);
+        return (first, (int)((first + (long)RecordBatch.LastOffsetDelta(batch)) % ((long)int.MaxValue + 1)));
+    }
+
+    private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, Memory<byte> batches)
+    {
+        var log = partition.Log;
         AppendInfo info;
         try
         {

@@ -26,6 +26,7 @@ public sealed class BrokerServer : IAsyncDisposable
     private readonly ILogger _logger;
     private KafkaListener? _listener;
     private LogManager? _logs;
+    private ReplicaManager? _replicas;
 
     public BrokerServer(BrokerConfig config, ILoggerFactory loggerFactory)
     {
@@ -59,7 +60,7 @@ public sealed class BrokerServer : IAsyncDisposable
         // Port 0 in the listener means "any free port": advertise the port actually bound.
         var self = new BrokerEndpoint(_config.BrokerId, advertised.Host, advertised.Port == 0 ? _listener.BoundPort : advertised.Port, _config.BrokerRack);
         var metadata = new LocalMetadataStore(clusterId, self);
-        var replicas = new ReplicaManager();
+        var replicas = _replicas = new ReplicaManager();
         var topics = new TopicManager(_config, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<TopicManager>());
         topics.Load();
 
@@ -82,6 +83,10 @@ public sealed class BrokerServer : IAsyncDisposable
         if (_listener is not null)
         {
             await _listener.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_replicas is not null)
+        {
+            await ProducerSnapshots.WriteAllAsync(_replicas, _logger).ConfigureAwait(false);
         }
         _logs?.Shutdown();
         _logger.LogInformation("Broker {BrokerId} stopped", _config.BrokerId);
