@@ -1,8 +1,8 @@
 using Confluent.Kafka;
 using Gregor.EndToEnd.Tests.Support;
-using ErrorCode = Gregor.Protocol.Errors.ErrorCode;
 using Gregor.Protocol.Messages;
 using Gregor.Protocol.Records;
+using ErrorCode = Gregor.Protocol.Errors.ErrorCode;
 
 namespace Gregor.EndToEnd.Tests.ProduceConsume;
 
