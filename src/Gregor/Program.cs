@@ -4,5 +4,6 @@ using Gregor.Commands;
 var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
 {
     ServerCommand.Create(),
+    DumpLogCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
