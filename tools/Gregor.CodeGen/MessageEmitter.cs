@@ -289,8 +289,10 @@ public sealed class MessageEmitter
                 break;
             case "bytes":
             case "records":
+                // The cast matters: in "c ? null : ReadOnlyMemory<byte>.Empty" C# turns the null
+                // into an empty memory through the byte[] conversion, and null is never written.
                 Line(nullable
-                    ? $"{writer}.WriteNullableBytes({name} ?? ({nullableCondition} ? null : ReadOnlyMemory<byte>.Empty), flexible);"
+                    ? $"{writer}.WriteNullableBytes({name} ?? ({nullableCondition} ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);"
                     : $"{writer}.WriteNullableBytes({name}.Span, false, flexible);");
                 break;
             default: throw new InvalidOperationException($"unknown primitive {type}");

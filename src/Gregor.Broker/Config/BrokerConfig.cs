@@ -7,6 +7,7 @@ namespace Gregor.Broker.Config;
 /// parsed, validated and typed, with the derived values (listeners, log dirs, retention and
 /// roll times) computed once. Immutable; build one with <see cref="Load"/> or
 /// <see cref="FromProperties"/>. Keys without a typed property are read with <see cref="Get"/>.
+/// Record equality is reference equality in practice (the value tables are compared by reference).
 /// </summary>
 public sealed partial record BrokerConfig
 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 
 namespace Gregor.Broker.Requests;
@@ -9,4 +10,32 @@ public sealed record RequestContext(
     int CorrelationId,
     string? ClientId,
     EndPoint? RemoteEndPoint,
-    string ConnectionId);
+    string ConnectionId)
+{
+    private List<byte[]>? _rented;
+
+    /// <summary>
+    /// A pooled buffer that lives until the response has been written (e.g. record bytes a Fetch
+    /// response points into); the dispatcher returns it to the pool afterwards.
+    /// </summary>
+    public byte[] RentResponseBuffer(int minimumLength)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(minimumLength);
+        (_rented ??= []).Add(buffer);
+        return buffer;
+    }
+
+    /// <summary>Returns every buffer rented for the response. Called once, after the response is framed.</summary>
+    public void ReturnResponseBuffers()
+    {
+        if (_rented is null)
+        {
+            return;
+        }
+        foreach (var buffer in _rented)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        _rented = null;
+    }
+}

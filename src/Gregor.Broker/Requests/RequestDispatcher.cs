@@ -67,6 +67,19 @@ public sealed class RequestDispatcher
         }
 
         var context = new RequestContext(apiKey, apiVersion, correlationId, header.ClientId, remote, connectionId);
+        try
+        {
+            return await HandleAsync(handler, info, context, body, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.ReturnResponseBuffers();
+        }
+    }
+
+    private async ValueTask<DispatchResult> HandleAsync(IRequestHandler handler, ApiMessageInfo info, RequestContext context, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var (apiVersion, correlationId, connectionId) = (context.ApiVersion, context.CorrelationId, context.ConnectionId);
         IKafkaMessage? response;
         try
         {

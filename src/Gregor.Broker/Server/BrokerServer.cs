@@ -1,57 +1,89 @@
 using Gregor.Broker.Cluster;
+using Gregor.Broker.Config;
+using Gregor.Broker.Fetching;
 using Gregor.Broker.Groups;
 using Gregor.Broker.Groups.Store;
 using Gregor.Broker.Handlers;
 using Gregor.Broker.Network;
+using Gregor.Broker.Partitions;
+using Gregor.Broker.Producers;
 using Gregor.Broker.Requests;
+using Gregor.Broker.Topics;
+using Gregor.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Server;
 
 /// <summary>
-/// One broker: composes the metadata store, the request handlers and the listener.
-/// Start binds the port (throwing when it cannot); DisposeAsync stops accepting, lets the
-/// connections end, and closes storage.
+/// One broker: composes storage, the topic and partition layers, the request handlers and the
+/// listener, in that order. <see cref="Start"/> loads every partition (recovering after a crash)
+/// before it binds the port, and throws when something cannot start; <see cref="DisposeAsync"/>
+/// stops accepting, lets connections end, then shuts storage down cleanly (flush, checkpoints,
+/// clean-shutdown marker last).
 /// </summary>
 public sealed class BrokerServer : IAsyncDisposable
 {
-    private readonly BrokerServerOptions _options;
+    private readonly BrokerConfig _config;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly GroupCoordinatorOptions _groupOptions;
     private KafkaListener? _listener;
+    private LogManager? _logs;
+    private ReplicaManager? _replicas;
+    private GroupCoordinator? _groups;
     private Task? _groupsLoad;
 
-    public BrokerServer(BrokerServerOptions options, ILoggerFactory loggerFactory, GroupCoordinatorOptions? groupOptions = null)
+    public BrokerServer(BrokerConfig config, ILoggerFactory loggerFactory)
     {
-        _options = options;
-        _groupOptions = groupOptions ?? new GroupCoordinatorOptions();
+        _config = config;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<BrokerServer>();
     }
 
     public int BoundPort => _listener?.BoundPort ?? throw new InvalidOperationException("not started");
 
-    public LocalMetadataStore? Metadata { get; private set; }
-
-    public GroupCoordinator? Groups { get; private set; }
-
     public void Start()
     {
-        var clusterId = ClusterIdentity.LoadOrCreate(_options.LogDirs, _options.BrokerId);
-        _listener = new KafkaListener(_options.Listener, _loggerFactory);
+        var clusterId = ClusterIdentity.LoadOrCreate(_config.LogDirs, _config.BrokerId);
+        var records = TopicManager.ReadRecords(_config);
+        var topicConfigs = records.ToDictionary(r => r.Name, r => TopicManager.LogConfigFor(_config, r.Configs), StringComparer.Ordinal);
+        _logs = new LogManager(StorageOptions.From(_config, clusterId), topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
+        _logs.Startup();
+
+        var listenerConfig = _config.EffectiveListeners[0];
+        _listener = new KafkaListener(new ListenerOptions
+        {
+            Address = BindAddress.Resolve(listenerConfig.Host),
+            Port = listenerConfig.Port,
+            MaxRequestBytes = _config.SocketRequestMaxBytes,
+            MaxConnections = _config.MaxConnections,
+            ConnectionsMaxIdleMs = _config.ConnectionsMaxIdleMs,
+        }, _loggerFactory);
         _listener.Bind();
-        Metadata = new LocalMetadataStore(clusterId, _options.AdvertisedEndpoint(_listener.BoundPort));
+        var advertised = _config.EffectiveAdvertisedListeners.FirstOrDefault(l => l.ListenerName == listenerConfig.ListenerName)
+            ?? _config.EffectiveAdvertisedListeners[0];
+        // Port 0 in the listener means "any free port": advertise the port actually bound.
+        var self = new BrokerEndpoint(_config.BrokerId, advertised.Host, advertised.Port == 0 ? _listener.BoundPort : advertised.Port, _config.BrokerRack);
+        var metadata = new LocalMetadataStore(clusterId, self);
+        var replicas = _replicas = new ReplicaManager();
+        var topics = new TopicManager(_config, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<TopicManager>());
+        topics.Load();
+
         var handlers = new List<IRequestHandler>();
         handlers.Add(new ApiVersionsHandler(handlers));
-        handlers.Add(new MetadataHandler(Metadata));
+        handlers.Add(new MetadataHandler(metadata, topics));
+        handlers.Add(new ProduceHandler(replicas));
+        handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
+        handlers.Add(new ListOffsetsHandler(replicas));
+        handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));
+        handlers.Add(new CreateTopicsHandler(topics, _config));
+        handlers.Add(new DeleteTopicsHandler(topics, metadata, _config));
         // Group state lives in memory until the store is backed by __consumer_offsets.
-        Groups = new GroupCoordinator(_groupOptions, new InMemoryGroupStore(), _loggerFactory.CreateLogger<GroupCoordinator>());
-        _groupsLoad = Groups.StartAsync();
-        handlers.AddRange(GroupHandlers.Create(Groups, Metadata));
+        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new InMemoryGroupStore(), _loggerFactory.CreateLogger<GroupCoordinator>());
+        _groupsLoad = _groups.StartAsync();
+        handlers.AddRange(GroupHandlers.Create(_groups, metadata));
         _listener.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
         _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
-            _options.BrokerId, clusterId, _options.Listener.Address, _listener.BoundPort, _options.AdvertisedHost, Metadata.Brokers[0].Port);
+            _config.BrokerId, clusterId, listenerConfig.Host, _listener.BoundPort, self.Host, self.Port);
     }
 
     public async ValueTask DisposeAsync()
@@ -60,11 +92,16 @@ public sealed class BrokerServer : IAsyncDisposable
         {
             await _listener.DisposeAsync().ConfigureAwait(false);
         }
-        if (Groups is not null)
+        if (_groups is not null)
         {
-            await Groups.DisposeAsync().ConfigureAwait(false);
+            await _groups.DisposeAsync().ConfigureAwait(false);
             await (_groupsLoad ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        _logger.LogInformation("Broker {BrokerId} stopped", _options.BrokerId);
+        if (_replicas is not null)
+        {
+            await ProducerSnapshots.WriteAllAsync(_replicas, _logger).ConfigureAwait(false);
+        }
+        _logs?.Shutdown();
+        _logger.LogInformation("Broker {BrokerId} stopped", _config.BrokerId);
     }
 }

@@ -194,7 +194,13 @@ public ref struct KafkaReader
     public ReadOnlyMemory<byte>? ReadNullableBytes(bool flexible)
     {
         var length = ReadLength(LengthKind.Int32, flexible);
-        return length < 0 ? null : TakeMemory(length);
+        if (length < 0)
+        {
+            // Not "length < 0 ? null : TakeMemory(length)": there C# converts the null through
+            // byte[] into an empty, non-null ReadOnlyMemory.
+            return null;
+        }
+        return TakeMemory(length);
     }
 
     public ReadOnlyMemory<byte> ReadBytes(bool flexible) =>

@@ -49,7 +49,8 @@ public readonly record struct Uuid(long MostSignificantBits, long LeastSignifica
     public static bool TryParse(string? text, out Uuid id)
     {
         id = Zero;
-        if (text is null || text.Length != 22)
+        // Only the URL-safe alphabet: '+' and '/' would give a second spelling of the same id.
+        if (text is null || text.Length != 22 || text.AsSpan().IndexOfAny('+', '/') >= 0)
         {
             return false;
         }

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Gregor.Broker.Config;
-using Gregor.Broker.Network;
 using Gregor.Broker.Server;
 using Microsoft.Extensions.Logging;
 
@@ -71,7 +69,7 @@ public static class ServerCommand
         BrokerServer server;
         try
         {
-            server = new BrokerServer(ToOptions(config), loggerFactory);
+            server = new BrokerServer(config, loggerFactory);
             server.Start();
         }
         catch (ConfigException e)
@@ -99,48 +97,6 @@ public static class ServerCommand
             await server.DisposeAsync();
         }
         return 0;
-    }
-
-    private static BrokerServerOptions ToOptions(BrokerConfig config)
-    {
-        var listener = config.EffectiveListeners[0];
-        var advertised = config.EffectiveAdvertisedListeners.FirstOrDefault(l => l.ListenerName == listener.ListenerName)
-            ?? config.EffectiveAdvertisedListeners[0];
-        return new BrokerServerOptions
-        {
-            BrokerId = config.BrokerId,
-            Rack = config.BrokerRack,
-            LogDirs = config.LogDirs,
-            Listener = new ListenerOptions
-            {
-                Address = BindAddress(listener.Host),
-                Port = listener.Port,
-                MaxRequestBytes = config.SocketRequestMaxBytes,
-                MaxConnections = config.MaxConnections,
-                ConnectionsMaxIdleMs = config.ConnectionsMaxIdleMs,
-            },
-            AdvertisedHost = advertised.Host,
-            // Port 0 in the listener means "any free port": advertise the port actually bound.
-            AdvertisedPort = advertised.Port,
-        };
-    }
-
-    /// <summary>An empty host binds every interface; a name binds the first address it resolves to,
-    /// preferring IPv4 (so `localhost` binds 127.0.0.1).</summary>
-    private static IPAddress BindAddress(string host)
-    {
-        if (string.IsNullOrEmpty(host))
-        {
-            return IPAddress.Any;
-        }
-        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
-        {
-            return address;
-        }
-        var addresses = Dns.GetHostAddresses(host);
-        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-            ?? addresses.FirstOrDefault()
-            ?? throw new StartupException($"Invalid value {host} for configuration listeners: the host does not resolve");
     }
 
     /// <summary>config/server.properties in the working directory, else in the repository the executable was built in.</summary>

@@ -30,7 +30,7 @@ public sealed partial class EnvelopeRequest : IKafkaMessage<EnvelopeRequest>
     {
         var flexible = true;
         writer.WriteNullableBytes(RequestData.Span, false, flexible);
-        writer.WriteNullableBytes(RequestPrincipal ?? (true ? null : ReadOnlyMemory<byte>.Empty), flexible);
+        writer.WriteNullableBytes(RequestPrincipal ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
         writer.WriteNullableBytes(ClientHostAddress.Span, false, flexible);
         if (flexible)
         {

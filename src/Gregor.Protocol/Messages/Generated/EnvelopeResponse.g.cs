@@ -27,7 +27,7 @@ public sealed partial class EnvelopeResponse : IKafkaMessage<EnvelopeResponse>
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = true;
-        writer.WriteNullableBytes(ResponseData ?? (true ? null : ReadOnlyMemory<byte>.Empty), flexible);
+        writer.WriteNullableBytes(ResponseData ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
         writer.WriteInt16(ErrorCode);
         if (flexible)
         {

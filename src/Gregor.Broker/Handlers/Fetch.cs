@@ -1,0 +1,261 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Fetching;
+using Gregor.Broker.Partitions;
+using Gregor.Broker.Requests;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+using Gregor.Protocol.Records;
+using Gregor.Storage;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// Fetch, versions 0-17, for consumers (a replica id of a follower is treated as a consumer: there
+/// are no followers on a single node).
+/// <list type="bullet">
+/// <item>Long polling: when fewer than min_bytes are available the request parks on the partitions'
+/// append signals until data arrives or max_wait_ms expires.</item>
+/// <item>Limits: partition_max_bytes per partition and max_bytes (v3+) per response; the first batch
+/// of the response is returned whole even if it exceeds them, as Kafka does, so a consumer never stalls.</item>
+/// <item>The read always starts with the batch that contains the fetch offset; consumers skip the
+/// records before their offset themselves.</item>
+/// <item>Sessions (v7+, KIP-227): epoch 0 opens a session (full response), later epochs send only
+/// what changed, epoch -1 closes it; unknown sessions get FETCH_SESSION_ID_NOT_FOUND and stale
+/// epochs INVALID_FETCH_SESSION_EPOCH.</item>
+/// <item>v13+ names topics by id (unknown: UNKNOWN_TOPIC_ID). Versions 0-3 get message format v0/v1,
+/// converted from the stored v2 batches.</item>
+/// </list>
+/// Departure: isolation level read_committed reads up to the high watermark (there are no
+/// transactions yet, so the last stable offset is the high watermark).
+/// </summary>
+public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadata, FetchSessionCache sessions)
+    : RequestHandler<FetchRequest, FetchResponse>
+{
+    private const int FinalEpoch = -1;
+    private const int InitialEpoch = 0;
+
+    protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
+    {
+        var version = context.ApiVersion;
+        var plan = Plan(request, version);
+        if (plan.Error != ErrorCode.None)
+        {
+            return new FetchResponse { ErrorCode = (short)plan.Error, SessionId = 0 };
+        }
+        var responseMaxBytes = version >= 3 ? request.MaxBytes : int.MaxValue;
+        var deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
+        var reads = ReadAll(plan.Partitions, responseMaxBytes);
+        while (!IsEnough(reads, request.MinBytes) && Environment.TickCount64 < deadline)
+        {
+            // Take the signals first, then look again, so an append in between is not missed.
+            var signals = plan.Partitions.Select(p => replicas.GetPartition(p.Topic, p.Key.Partition)?.DataArrived).OfType<Task>().ToList();
+            reads = ReadAll(plan.Partitions, responseMaxBytes);
+            if (IsEnough(reads, request.MinBytes) || signals.Count == 0)
+            {
+                break;
+            }
+            var remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0)
+            {
+                break;
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(TimeSpan.FromMilliseconds(remaining), timeout.Token);
+            await Task.WhenAny(Task.WhenAny(signals), delay).ConfigureAwait(false);
+            await timeout.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            reads = ReadAll(plan.Partitions, responseMaxBytes);
+        }
+        return BuildResponse(context, version, plan, reads);
+    }
+
+    private static bool IsEnough(List<PartitionRead> reads, int minBytes)
+    {
+        var bytes = 0L;
+        foreach (var read in reads)
+        {
+            if (read.Error != ErrorCode.None)
+            {
+                return true;
+            }
+            bytes += read.Result.Region.Length;
+        }
+        return bytes >= Math.Max(1, minBytes);
+    }
+
+    /// <summary>One partition to read, with the name and id it is known by.</summary>
+    private sealed record PlannedPartition(FetchPartitionKey Key, string Topic, long FetchOffset, int MaxBytes, CachedFetchPartition? Cached);
+
+    private sealed record FetchPlan(ErrorCode Error, List<PlannedPartition> Partitions, FetchSession? Session, bool Incremental);
+
+    private readonly record struct PartitionRead(ErrorCode Error, LogReadResult Result, Partition? Partition);
+
+    private FetchPlan Plan(FetchRequest request, short version)
+    {
+        var requested = new List<PlannedPartition>();
+        foreach (var topic in request.Topics)
+        {
+            var name = version >= 13 ? metadata.FindTopic(topic.TopicId)?.Name ?? "" : topic.Topic;
+            foreach (var p in topic.Partitions)
+            {
+                requested.Add(new PlannedPartition(new FetchPartitionKey(version >= 13 ? topic.TopicId : default, name, p.Partition), name, p.FetchOffset, p.PartitionMaxBytes, null));
+            }
+        }
+        if (version < 7 || request.SessionEpoch == FinalEpoch)
+        {
+            if (request.SessionId != 0)
+            {
+                sessions.Remove(request.SessionId);
+            }
+            return new FetchPlan(ErrorCode.None, requested, null, false);
+        }
+        if (request.SessionEpoch == InitialEpoch)
+        {
+            if (request.SessionId != 0)
+            {
+                sessions.Remove(request.SessionId);
+            }
+            var created = sessions.Create();
+            var planned = new List<PlannedPartition>();
+            foreach (var p in requested)
+            {
+                var cached = created.Find(p.Key);
+                if (cached is null)
+                {
+                    cached = new CachedFetchPartition(p.Key);
+                    created.Partitions.Add(cached);
+                }
+                cached.FetchOffset = p.FetchOffset;
+                cached.MaxBytes = p.MaxBytes;
+                planned.Add(p with { Cached = cached });
+            }
+            return new FetchPlan(ErrorCode.None, planned, created, false);
+        }
+        var session = sessions.Find(request.SessionId);
+        if (session is null)
+        {
+            return new FetchPlan(ErrorCode.FetchSessionIdNotFound, [], null, false);
+        }
+        lock (session)
+        {
+            if (session.NextEpoch != request.SessionEpoch)
+            {
+                return new FetchPlan(ErrorCode.InvalidFetchSessionEpoch, [], null, false);
+            }
+            session.NextEpoch = request.SessionEpoch == int.MaxValue ? 1 : request.SessionEpoch + 1;
+            foreach (var forgotten in request.ForgottenTopicsData)
+            {
+                var name = version >= 13 ? metadata.FindTopic(forgotten.TopicId)?.Name ?? "" : forgotten.Topic;
+                foreach (var partition in forgotten.Partitions)
+                {
+                    var key = new FetchPartitionKey(version >= 13 ? forgotten.TopicId : default, name, partition);
+                    session.Partitions.RemoveAll(c => c.Key.Equals(key));
+                }
+            }
+            foreach (var p in requested)
+            {
+                var cached = session.Find(p.Key);
+                if (cached is null)
+                {
+                    cached = new CachedFetchPartition(p.Key);
+                    session.Partitions.Add(cached);
+                }
+                cached.FetchOffset = p.FetchOffset;
+                cached.MaxBytes = p.MaxBytes;
+            }
+            var planned = session.Partitions
+                .Select(c => new PlannedPartition(c.Key, c.Key.Topic, c.FetchOffset, c.MaxBytes, c))
+                .ToList();
+            return new FetchPlan(ErrorCode.None, planned, session, true);
+        }
+    }
+
+    private List<PartitionRead> ReadAll(List<PlannedPartition> planned, int responseMaxBytes)
+    {
+        var reads = new List<PartitionRead>(planned.Count);
+        var budget = (long)responseMaxBytes;
+        foreach (var p in planned)
+        {
+            var partition = replicas.GetPartition(p.Topic, p.Key.Partition);
+            if (partition is null || (!p.Key.TopicId.IsZero && partition.TopicId != p.Key.TopicId))
+            {
+                reads.Add(new PartitionRead(p.Key.TopicId.IsZero || metadata.FindTopic(p.Key.TopicId) is not null ? ErrorCode.UnknownTopicOrPartition : ErrorCode.UnknownTopicId, default, null));
+                continue;
+            }
+            try
+            {
+                var limit = (int)Math.Max(0, Math.Min(p.MaxBytes, budget));
+                var isFirst = budget == responseMaxBytes;
+                var result = partition.Log.Read(p.FetchOffset, limit, partition.Log.HighWatermark, minOneBatch: isFirst);
+                budget -= result.Region.Length;
+                reads.Add(new PartitionRead(ErrorCode.None, result, partition));
+            }
+            catch (OffsetOutOfRangeException)
+            {
+                reads.Add(new PartitionRead(ErrorCode.OffsetOutOfRange, default, partition));
+            }
+        }
+        return reads;
+    }
+
+    private static FetchResponse BuildResponse(RequestContext context, short version, FetchPlan plan, List<PartitionRead> reads)
+    {
+        var response = new FetchResponse { SessionId = plan.Session?.Id ?? 0 };
+        FetchResponse.FetchableTopicResponse? current = null;
+        for (var i = 0; i < plan.Partitions.Count; i++)
+        {
+            var planned = plan.Partitions[i];
+            var read = reads[i];
+            var log = read.Partition?.Log;
+            var highWatermark = read.Error == ErrorCode.None ? read.Result.HighWatermark : log?.HighWatermark ?? -1;
+            var logStartOffset = read.Error == ErrorCode.None ? read.Result.LogStartOffset : log?.LogStartOffset ?? -1;
+            var cached = planned.Cached;
+            if (plan.Incremental && cached is not null && read.Error == ErrorCode.None && read.Result.Region.IsEmpty
+                && cached.LastHighWatermark == highWatermark && cached.LastLogStartOffset == logStartOffset)
+            {
+                continue;
+            }
+            if (cached is not null)
+            {
+                cached.LastHighWatermark = highWatermark;
+                cached.LastLogStartOffset = logStartOffset;
+            }
+            if (current is null || current.Topic != planned.Topic || current.TopicId != planned.Key.TopicId)
+            {
+                current = new FetchResponse.FetchableTopicResponse { Topic = planned.Topic, TopicId = planned.Key.TopicId };
+                response.Responses.Add(current);
+            }
+            current.Partitions.Add(new FetchResponse.PartitionData
+            {
+                PartitionIndex = planned.Key.Partition,
+                ErrorCode = (short)read.Error,
+                HighWatermark = highWatermark,
+                LastStableOffset = highWatermark,
+                LogStartOffset = logStartOffset,
+                AbortedTransactions = version >= 4 ? [] : null,
+                Records = read.Error == ErrorCode.None ? Materialize(context, version, read.Result.Region) : ReadOnlyMemory<byte>.Empty,
+            });
+        }
+        return response;
+    }
+
+    /// <summary>
+    /// Copies a region of the log into a pooled buffer that lives until the response is written;
+    /// Fetch v0-3 get it converted to message format v0 (v0-1) or v1 (v2-3).
+    /// </summary>
+    private static ReadOnlyMemory<byte> Materialize(RequestContext context, short version, FileRegion region)
+    {
+        if (region.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+        var buffer = context.RentResponseBuffer(region.Length);
+        var read = RandomAccess.Read(region.Handle!, buffer.AsSpan(0, region.Length), region.Position);
+        var bytes = buffer.AsMemory(0, read);
+        if (version >= 4)
+        {
+            return bytes;
+        }
+        return LegacyMessageConverter.ConvertToLegacy(bytes.Span, version >= 2 ? (byte)1 : (byte)0);
+    }
+}

@@ -1,0 +1,48 @@
+using Gregor.Broker.Partitions;
+using Gregor.Broker.Requests;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+
+namespace Gregor.Broker.Handlers;
+
+/// <summary>
+/// Produce, versions 0-11. Every requested partition appears in the response, in request order,
+/// with its own error code. acks 0 sends no response (as Kafka does); acks 1 and -1 answer once
+/// the batches are in the log (on this single node -1 adds nothing but the flush the
+/// log.flush.interval.* policy asks for, which the log's group commit provides); any other acks
+/// value is INVALID_REQUIRED_ACKS. Message format v0/v1 (Produce v0-2) is converted to v2 on append.
+/// Departure: transactional produce is not supported yet (no transaction coordinator).
+/// </summary>
+public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<ProduceRequest, ProduceResponse>
+{
+    protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    {
+        var acks = request.Acks;
+        var response = new ProduceResponse();
+        foreach (var topic in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
+            response.Responses.Add(topicResponse);
+            foreach (var data in topic.PartitionData)
+            {
+                var result = acks is not (0 or 1 or -1)
+                    ? AppendResult.Failed(ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {acks}")
+                    : replicas.GetPartition(topic.Name, data.Index) is not { } partition
+                        ? AppendResult.Failed(ErrorCode.UnknownTopicOrPartition, $"This server does not host this topic-partition: {topic.Name}-{data.Index}")
+                        : data.Records is not { } records
+                            ? AppendResult.Failed(ErrorCode.CorruptMessage, "no records", partition.Log.LogStartOffset)
+                            : await PartitionAppender.AppendAsync(partition, records).ConfigureAwait(false);
+                topicResponse.PartitionResponses.Add(new ProduceResponse.PartitionProduceResponse
+                {
+                    Index = data.Index,
+                    ErrorCode = (short)result.Error,
+                    BaseOffset = result.BaseOffset,
+                    LogAppendTimeMs = result.LogAppendTime,
+                    LogStartOffset = result.LogStartOffset,
+                    ErrorMessage = result.ErrorMessage,
+                });
+            }
+        }
+        return acks == 0 ? default : response;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Runtime.InteropServices;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Records;
+using Gregor.Storage;
+using Gregor.Storage.Producers;
+
+namespace Gregor.Broker.Partitions;
+
+/// <summary>
+/// The produce path for one partition: converts legacy message sets (magic 0/1) to a v2 batch,
+/// validates v2 batches (CRC-32C, lengths, codec, decompressed size), appends them as the leader,
+/// moves the high watermark (single node: every append is fully replicated) and wakes parked
+/// fetches. The record bytes are patched in place in the request buffer and written as received.
+/// </summary>
+public static class PartitionAppender
+{
+    /// <summary>Offset of the magic byte, the same in legacy messages and v2 batches.</summary>
+    private const int MagicOffset = 16;
+
+    public static async ValueTask<AppendResult> AppendAsync(Partition partition, ReadOnlyMemory<byte> records)
+    {
+        var log = partition.Log;
+        var config = log.Config;
+        if (records.Length < RecordBatch.LogOverhead + 5)
+        {
+            return AppendResult.Failed(ErrorCode.CorruptMessage, $"record set of {records.Length} bytes is too short", log.LogStartOffset);
+        }
+        var options = new BatchValidationOptions { MaxBatchBytes = config.MaxMessageBytes, MaxDecompressedBytes = config.MaxDecompressedBytes };
+        Memory<byte> batches;
+        var magic = records.Span[MagicOffset];
+        if (magic < RecordBatch.CurrentMagic)
+        {
+            var converted = LegacyMessageConverter.TryConvertToV2(records.Span, options, out var batch, out var conversionError);
+            if (converted != RecordValidationError.None || batch is null)
+            {
+                return AppendResult.Failed(Map(converted), conversionError, log.LogStartOffset);
+            }
+            batches = batch;
+        }
+        else
+        {
+            var error = RecordBatchValidator.Validate(records.Span, options, out var message);
+            if (error != RecordValidationError.None)
+            {
+                return AppendResult.Failed(Map(error), message, log.LogStartOffset);
+            }
+            // The request buffer belongs to this request alone: patching it in place is safe.
+            batches = MemoryMarshal.AsMemory(records);
+        }
+        if (!HasProducerId(batches.Span))
+        {
+            return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+        }
+        await partition.ProducerLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await AppendIdempotentAsync(partition, batches).ConfigureAwait(false);
+        }
+        finally
+        {
+            partition.ProducerLock.Release();
+        }
+    }
+
+    private static bool HasProducerId(ReadOnlySpan<byte> batches)
+    {
+        while (batches.Length >= RecordBatch.HeaderSize)
+        {
+            if (RecordBatch.ProducerId(batches) >= 0)
+            {
+                return true;
+            }
+            batches = batches[RecordBatch.SizeInBytes(batches)..];
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Idempotent batches (a producer id is set): a retry of one of the producer's last five batches
+    /// is answered with its original offsets and not written again; a stale epoch is
+    /// INVALID_PRODUCER_EPOCH and a sequence gap OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka decides.
+    /// Caller holds the partition's producer lock.
+    /// </summary>
+    private static async ValueTask<AppendResult> AppendIdempotentAsync(Partition partition, Memory<byte> batches)
+    {
+        var producers = partition.Producers;
+        var log = partition.Log;
+        var count = 0;
+        for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
+        {
+            count++;
+            var producerId = RecordBatch.ProducerId(rest);
+            if (producerId < 0)
+            {
+                continue;
+            }
+            var (first, last) = SequenceRange(rest);
+            var verdict = producers.Check(producerId, RecordBatch.ProducerEpoch(rest), first, last, out var duplicate);
+            switch (verdict)
+            {
+                case SequenceCheck.Duplicate when count == 1 && rest.Length == RecordBatch.SizeInBytes(rest):
+                    return new AppendResult(ErrorCode.None, duplicate.FirstOffset, -1, log.LogStartOffset, null);
+                case SequenceCheck.Duplicate:
+                    return AppendResult.Failed(ErrorCode.DuplicateSequenceNumber, $"batch {first}-{last} of producer {producerId} is a duplicate", log.LogStartOffset);
+                case SequenceCheck.InvalidEpoch:
+                    return AppendResult.Failed(ErrorCode.InvalidProducerEpoch,
+                        $"epoch {RecordBatch.ProducerEpoch(rest)} of producer {producerId} is older than {producers.Find(producerId)?.Epoch}", log.LogStartOffset);
+                case SequenceCheck.OutOfOrder:
+                    return AppendResult.Failed(ErrorCode.OutOfOrderSequenceNumber,
+                        $"out of order sequence number for producer {producerId}: {first} (incoming seq. number), {producers.Find(producerId)?.LastSequence} (current end sequence number)", log.LogStartOffset);
+            }
+        }
+        var result = await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+        if (result.Error == ErrorCode.None)
+        {
+            // The append patched the base offsets in place: read back where each batch landed.
+            for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
+            {
+                producers.Observe(rest[..RecordBatch.SizeInBytes(rest)]);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>First and last sequence numbers of a batch; sequences wrap from int.MaxValue to 0.</summary>
+    private static (int First, int Last) SequenceRange(ReadOnlySpan<byte> batch)
+    {
+        var first = RecordBatch.BaseSequence(batch);
+        return (first, (int)((first + (long)RecordBatch.LastOffsetDelta(batch)) % ((long)int.MaxValue + 1)));
+    }
+
+    private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, Memory<byte> batches)
+    {
+        var log = partition.Log;
+        AppendInfo info;
+        try
+        {
+            info = await log.AppendAsync(batches, partition.LeaderEpoch).ConfigureAwait(false);
+        }
+        catch (LogAppendException e)
+        {
+            return AppendResult.Failed(Map(e.Error), e.Message, log.LogStartOffset);
+        }
+        log.UpdateHighWatermark(log.LogEndOffset);
+        partition.SignalDataArrived();
+        return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null);
+    }
+
+    public static ErrorCode Map(RecordValidationError error) => error switch
+    {
+        RecordValidationError.None => ErrorCode.None,
+        RecordValidationError.CorruptMessage => ErrorCode.CorruptMessage,
+        RecordValidationError.InvalidRecord => ErrorCode.InvalidRecord,
+        RecordValidationError.UnsupportedCompressionType => ErrorCode.UnsupportedCompressionType,
+        RecordValidationError.RecordTooLarge => ErrorCode.MessageTooLarge,
+        RecordValidationError.UnsupportedMagic => ErrorCode.UnsupportedForMessageFormat,
+        _ => ErrorCode.CorruptMessage,
+    };
+}

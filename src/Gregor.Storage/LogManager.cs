@@ -1,0 +1,358 @@
+using System.Collections.Concurrent;
+using Gregor.Protocol.Wire;
+using Gregor.Storage.Checkpoints;
+using Gregor.Storage.Cleaner;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gregor.Storage;
+
+/// <summary>
+/// Owns every partition log of this broker across the log dirs: start-up (meta.properties, load
+/// and crash recovery with num.recovery.threads.per.data.dir threads per dir), placement of new
+/// partitions, per-topic configs, the background tasks (retention, flush.ms, checkpoints, cleaner,
+/// delayed file deletion) and clean shutdown (checkpoints, then the .kafka_cleanshutdown marker).
+/// <para>
+/// Ownership: the partition map is a concurrent dictionary; creation and deletion of partitions
+/// are serialised by <c>_createLock</c>. Each <see cref="PartitionLog"/> guards its own state.
+/// Checkpoint files are written only by the checkpoint task or shutdown (<c>_checkpointLock</c>).
+/// </para>
+/// </summary>
+public sealed class LogManager : IDisposable
+{
+    private readonly LogManagerOptions _options;
+    private readonly Func<string, LogConfig?>? _topicConfigs;
+    private readonly ConcurrentDictionary<string, LogConfig> _configOverrides = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
+    private readonly Lock _createLock = new();
+    private readonly Lock _checkpointLock = new();
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly List<string> _logDirs;
+    private CancellationTokenSource? _stopping;
+    private Task? _scheduler;
+    private bool _started;
+
+    /// <param name="options">Broker-wide settings.</param>
+    /// <param name="topicConfigs">Per-topic overrides: the config for a topic, or null for <see cref="LogManagerOptions.DefaultConfig"/>.</param>
+    public LogManager(LogManagerOptions options, Func<string, LogConfig?>? topicConfigs = null, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        if (options.LogDirs.Count == 0)
+        {
+            throw new ArgumentException("log.dirs is empty", nameof(options));
+        }
+        _options = options;
+        _topicConfigs = topicConfigs;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<LogManager>();
+        _time = time ?? TimeProvider.System;
+        _logDirs = options.LogDirs.Select(Path.GetFullPath).ToList();
+        Cleaner = new LogCleaner(this, _loggerFactory.CreateLogger<LogCleaner>(), _time);
+    }
+
+    public IReadOnlyList<string> LogDirs => _logDirs;
+
+    public LogCleaner Cleaner { get; }
+
+    public ICollection<PartitionLog> AllLogs => _logs.Values;
+
+    /// <summary>
+    /// Opens every log dir (creating missing ones; a dir that cannot be written stops start-up
+    /// naming it), writes or checks meta.properties, loads all partitions, removes the clean-shutdown
+    /// markers and starts the background tasks.
+    /// </summary>
+    public void Startup()
+    {
+        if (_started)
+        {
+            return;
+        }
+        var perDir = new List<(string Dir, bool Clean, List<(TopicPartition Tp, string Path)> Partitions, CheckpointSet Checkpoints)>();
+        var seen = new Dictionary<TopicPartition, string>();
+        foreach (var dir in _logDirs)
+        {
+            try
+            {
+                Directory.CreateDirectory(dir);
+                var probe = Path.Combine(dir, ".gregor-write-probe");
+                File.WriteAllText(probe, "");
+                File.Delete(probe);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"log dir {dir} cannot be created or written: {e.Message}", e);
+            }
+            MetaProperties.WriteOrValidate(dir, _options.BrokerId, _options.ClusterId);
+            var clean = File.Exists(Path.Combine(dir, LogFileNames.CleanShutdownFile));
+            var partitions = new List<(TopicPartition, string)>();
+            foreach (var sub in Directory.GetDirectories(dir))
+            {
+                var name = Path.GetFileName(sub);
+                if (!TopicPartition.TryParseDirectoryName(name, out var tp))
+                {
+                    _logger.LogWarning("Skipping {Dir}: not a topic-partition directory name", sub);
+                    continue;
+                }
+                if (seen.TryGetValue(tp, out var other))
+                {
+                    throw new InvalidOperationException($"partition {tp} exists in both {other} and {sub}");
+                }
+                seen[tp] = sub;
+                partitions.Add((tp, sub));
+            }
+            perDir.Add((dir, clean, partitions, CheckpointSet.Read(dir)));
+        }
+        var loads = perDir.Select(d => Task.Run(() =>
+        {
+            if (!d.Clean && d.Partitions.Count > 0)
+            {
+                _logger.LogWarning("Log dir {Dir} was not shut down cleanly; recovering {Count} partitions", d.Dir, d.Partitions.Count);
+            }
+            Parallel.ForEach(d.Partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.RecoveryThreadsPerDataDir) }, p =>
+            {
+                var state = new LoadState
+                {
+                    CleanShutdown = d.Clean,
+                    RecoveryPoint = d.Checkpoints.RecoveryPoints.TryGetValue(p.Tp, out var rp) ? rp : null,
+                    LogStartOffset = d.Checkpoints.LogStartOffsets.TryGetValue(p.Tp, out var lso) ? lso : null,
+                    HighWatermark = d.Checkpoints.HighWatermarks.TryGetValue(p.Tp, out var hw) ? hw : null,
+                    CleanerCheckpoint = d.Checkpoints.CleanerOffsets.TryGetValue(p.Tp, out var co) ? co : null,
+                };
+                if (state.CleanerCheckpoint is { } firstDirty)
+                {
+                    Cleaner.SetCheckpoint(p.Tp, firstDirty);
+                }
+                var log = PartitionLog.Load(p.Path, p.Tp, ConfigFor(p.Tp.Topic), state, _time, _loggerFactory.CreateLogger<PartitionLog>());
+                _logs[p.Tp] = log;
+            });
+        })).ToArray();
+        Task.WaitAll(loads);
+        foreach (var (dir, _, _, _) in perDir)
+        {
+            File.Delete(Path.Combine(dir, LogFileNames.CleanShutdownFile));
+        }
+        CheckpointAll();
+        _started = true;
+        if (_options.StartBackgroundTasks)
+        {
+            _stopping = new CancellationTokenSource();
+            _scheduler = Task.Run(() => RunSchedulerAsync(_stopping.Token));
+            if (_options.CleanerEnable)
+            {
+                Cleaner.Start();
+            }
+        }
+    }
+
+    public LogConfig ConfigFor(string topic) =>
+        _configOverrides.TryGetValue(topic, out var c) ? c : _topicConfigs?.Invoke(topic) ?? _options.DefaultConfig;
+
+    /// <summary>Changes a topic's config live: every partition of the topic uses it from now on.</summary>
+    public void UpdateTopicConfig(string topic, LogConfig config)
+    {
+        _configOverrides[topic] = config;
+        foreach (var (tp, log) in _logs)
+        {
+            if (tp.Topic == topic)
+            {
+                log.Config = config;
+            }
+        }
+    }
+
+    public PartitionLog? GetLog(TopicPartition tp) => _logs.TryGetValue(tp, out var log) ? log : null;
+
+    /// <summary>
+    /// The partition's log, created when missing in the log dir holding the fewest partitions
+    /// (ties: the first listed). <paramref name="topicId"/> is written to partition.metadata.
+    /// </summary>
+    public PartitionLog GetOrCreateLog(TopicPartition tp, Uuid? topicId = null)
+    {
+        if (_logs.TryGetValue(tp, out var existing))
+        {
+            return existing;
+        }
+        lock (_createLock)
+        {
+            if (_logs.TryGetValue(tp, out existing))
+            {
+                return existing;
+            }
+            var counts = _logDirs.ToDictionary(d => d, _ => 0, StringComparer.Ordinal);
+            foreach (var log in _logs.Values)
+            {
+                if (counts.ContainsKey(log.LogDir))
+                {
+                    counts[log.LogDir]++;
+                }
+            }
+            var dir = _logDirs.OrderBy(d => counts[d]).First();
+            var path = Path.Combine(dir, tp.DirectoryName);
+            Directory.CreateDirectory(path);
+            if (topicId is { } id)
+            {
+                PartitionMetadataFile.Write(path, id);
+            }
+            var created = PartitionLog.Load(path, tp, ConfigFor(tp.Topic), new LoadState { CleanShutdown = true }, _time, _loggerFactory.CreateLogger<PartitionLog>());
+            _logs[tp] = created;
+            _logger.LogInformation("Created log for {Partition} in {Dir}", tp, dir);
+            return created;
+        }
+    }
+
+    /// <summary>Removes a partition and its directory.</summary>
+    public void DeleteLog(TopicPartition tp)
+    {
+        lock (_createLock)
+        {
+            if (_logs.TryRemove(tp, out var log))
+            {
+                Cleaner.Forget(tp);
+                log.Delete();
+            }
+        }
+    }
+
+    /// <summary>One retention pass over all partitions; returns segments deleted.</summary>
+    public int RunRetention()
+    {
+        var deleted = 0;
+        foreach (var log in _logs.Values)
+        {
+            try
+            {
+                deleted += log.DeleteOldSegments();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                _logger.LogError(e, "Retention failed for {Partition}", log.TopicPartition);
+            }
+        }
+        return deleted;
+    }
+
+    /// <summary>Writes recovery points, log start offsets and high watermarks of every log dir.</summary>
+    public void CheckpointAll()
+    {
+        lock (_checkpointLock)
+        {
+            foreach (var dir in _logDirs)
+            {
+                var logs = _logs.Values.Where(l => l.LogDir == dir).OrderBy(l => l.TopicPartition.Topic, StringComparer.Ordinal).ThenBy(l => l.TopicPartition.Partition).ToList();
+                new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.RecoveryPointCheckpointFile))
+                    .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.RecoveryPoint)));
+                new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.LogStartOffsetCheckpointFile))
+                    .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
+                new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.ReplicationOffsetCheckpointFile))
+                    .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.HighWatermark)));
+            }
+        }
+    }
+
+    internal void WriteCleanerCheckpoints(IReadOnlyDictionary<TopicPartition, long> offsets)
+    {
+        foreach (var dir in _logDirs)
+        {
+            var entries = offsets.Where(kv => _logs.TryGetValue(kv.Key, out var l) && l.LogDir == dir).ToList();
+            new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.CleanerOffsetCheckpointFile)).Write(entries);
+        }
+    }
+
+    private async Task RunSchedulerAsync(CancellationToken token)
+    {
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.FlushCheckIntervalMs, 10, 1000));
+        var lastRetention = _time.GetUtcNow();
+        var lastCheckpoint = _time.GetUtcNow();
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(tick, _time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                foreach (var log in _logs.Values)
+                {
+                    log.MaybeFlushByTime();
+                    log.DeletePendingFiles();
+                }
+                var now = _time.GetUtcNow();
+                if ((now - lastRetention).TotalMilliseconds >= _options.RetentionCheckIntervalMs)
+                {
+                    lastRetention = now;
+                    RunRetention();
+                }
+                if ((now - lastCheckpoint).TotalMilliseconds >= _options.CheckpointIntervalMs)
+                {
+                    lastCheckpoint = now;
+                    CheckpointAll();
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                _logger.LogError(e, "Log manager background task failed");
+            }
+        }
+    }
+
+    /// <summary>Stops background work, closes every log (fsync), writes checkpoints and then, last, the clean-shutdown markers.</summary>
+    public void Shutdown()
+    {
+        if (!_started)
+        {
+            return;
+        }
+        _started = false;
+        _stopping?.Cancel();
+        try
+        {
+            _scheduler?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Cancelled.
+        }
+        Cleaner.Stop();
+        Parallel.ForEach(_logs.Values, log => log.Close());
+        CheckpointAll();
+        Cleaner.WriteCheckpoints();
+        foreach (var dir in _logDirs)
+        {
+            AtomicFile.WriteAllText(Path.Combine(dir, LogFileNames.CleanShutdownFile), "");
+        }
+        _logs.Clear();
+    }
+
+    /// <summary>Stops without flushing, checkpoints or markers, as a killed process would (tests).</summary>
+    internal void ShutdownAbruptly()
+    {
+        _started = false;
+        _stopping?.Cancel();
+        Cleaner.Stop();
+        foreach (var log in _logs.Values)
+        {
+            log.CloseAbruptly();
+        }
+        _logs.Clear();
+    }
+
+    public void Dispose() => Shutdown();
+
+    private sealed record CheckpointSet(
+        Dictionary<TopicPartition, long> RecoveryPoints,
+        Dictionary<TopicPartition, long> LogStartOffsets,
+        Dictionary<TopicPartition, long> HighWatermarks,
+        Dictionary<TopicPartition, long> CleanerOffsets)
+    {
+        public static CheckpointSet Read(string dir) => new(
+            new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.RecoveryPointCheckpointFile)).Read(),
+            new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.LogStartOffsetCheckpointFile)).Read(),
+            new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.ReplicationOffsetCheckpointFile)).Read(),
+            new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.CleanerOffsetCheckpointFile)).Read());
+    }
+}

@@ -1,0 +1,195 @@
+using Gregor.Protocol.Records;
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// Appends one or more validated v2 batches. As leader (<paramref name="assignOffsets"/>) each
+    /// batch's base offset is patched to the log end offset and its partition leader epoch to
+    /// <paramref name="leaderEpoch"/>, in place (neither field is covered by the CRC); with
+    /// LogAppendTime the timestamp is stamped and the CRC recomputed. As follower the batches keep
+    /// their offsets, which must start at or after the log end. The bytes are then written as they
+    /// are. Nothing is fsynced unless flush.messages is reached (then synchronously, see
+    /// <see cref="AppendAsync"/> for group commit). No allocation in steady state.
+    /// </summary>
+    public AppendInfo Append(Span<byte> batches, int leaderEpoch, bool assignOffsets = true)
+    {
+        var info = AppendCore(batches, leaderEpoch, assignOffsets, out var flushNeeded);
+        if (flushNeeded)
+        {
+            Flush();
+        }
+        return info;
+    }
+
+    private AppendInfo AppendCore(Span<byte> batches, int leaderEpoch, bool assignOffsets, out bool flushNeeded)
+    {
+        var config = Config;
+        CheckBatches(batches, config);
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                throw new ObjectDisposedException(ToString());
+            }
+            long firstOffset = -1, lastOffset = -1, appendTime = -1;
+            int count = 0, records = 0;
+            var position = 0;
+            while (position < batches.Length)
+            {
+                var size = RecordBatch.SizeInBytes(batches[position..]);
+                var batch = batches.Slice(position, size);
+                position += size;
+                long baseOffset;
+                if (assignOffsets)
+                {
+                    baseOffset = _logEndOffset;
+                    RecordBatch.SetBaseOffset(batch, baseOffset);
+                    RecordBatch.SetPartitionLeaderEpoch(batch, leaderEpoch);
+                    if (config.MessageTimestampType == TimestampType.LogAppendTime)
+                    {
+                        appendTime = NowMs;
+                        RecordBatch.SetLogAppendTime(batch, appendTime);
+                    }
+                }
+                else
+                {
+                    baseOffset = RecordBatch.BaseOffset(batch);
+                    if (baseOffset < _logEndOffset)
+                    {
+                        throw new LogAppendException(RecordValidationError.InvalidRecord,
+                            $"{TopicPartition}: batch base offset {baseOffset} is below the log end offset {_logEndOffset}");
+                    }
+                }
+                var last = baseOffset + RecordBatch.LastOffsetDelta(batch);
+                var epoch = RecordBatch.PartitionLeaderEpoch(batch);
+                if (epoch > LeaderEpochCache.LatestEpoch)
+                {
+                    LeaderEpochCache.Assign(epoch, baseOffset);
+                }
+                MaybeRoll(size, baseOffset, last, config);
+                Active.Append(batch, last, RecordBatch.MaxTimestamp(batch), config.IndexIntervalBytes);
+                SetLogEndOffset(last + 1);
+                if (firstOffset < 0)
+                {
+                    firstOffset = baseOffset;
+                }
+                lastOffset = last;
+                count++;
+                records += RecordBatch.RecordsCount(batch);
+            }
+            _unflushedMessages += records;
+            flushNeeded = _unflushedMessages >= config.FlushIntervalMessages;
+            return new AppendInfo(firstOffset, lastOffset, appendTime, _logStartOffset, count, records);
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Append"/>, but when flush.messages is reached the returned task completes
+    /// only after an fsync covering these batches: concurrent appends share one fsync (group
+    /// commit), so flush.messages=1 acknowledges nothing that is not on disk without one fsync per
+    /// append. Completes synchronously (no allocation) when no flush is due.
+    /// </summary>
+    public ValueTask<AppendInfo> AppendAsync(Memory<byte> batches, int leaderEpoch, bool assignOffsets = true)
+    {
+        var info = AppendCore(batches.Span, leaderEpoch, assignOffsets, out var flushNeeded);
+        if (!flushNeeded)
+        {
+            return ValueTask.FromResult(info);
+        }
+        return AwaitFlush(info);
+    }
+
+    private async ValueTask<AppendInfo> AwaitFlush(AppendInfo info)
+    {
+        await RequestGroupFlush().ConfigureAwait(false);
+        return info;
+    }
+
+    /// <summary>Shallow checks the log itself relies on: whole batches, magic 2, size within max.message.bytes.</summary>
+    private void CheckBatches(ReadOnlySpan<byte> batches, LogConfig config)
+    {
+        if (batches.Length == 0)
+        {
+            throw new LogAppendException(RecordValidationError.CorruptMessage, $"{TopicPartition}: empty append");
+        }
+        var position = 0;
+        while (position < batches.Length)
+        {
+            var rest = batches[position..];
+            if (rest.Length < RecordBatch.HeaderSize)
+            {
+                throw new LogAppendException(RecordValidationError.CorruptMessage, $"{TopicPartition}: partial batch at byte {position}");
+            }
+            var size = (long)RecordBatch.BatchLength(rest) + RecordBatch.LogOverhead;
+            if (RecordBatch.Magic(rest) != RecordBatch.CurrentMagic)
+            {
+                throw new LogAppendException(RecordValidationError.UnsupportedMagic, $"{TopicPartition}: magic {RecordBatch.Magic(rest)} at byte {position}; convert legacy messages first");
+            }
+            if (size < RecordBatch.HeaderSize || size > rest.Length || RecordBatch.LastOffsetDelta(rest) < 0)
+            {
+                throw new LogAppendException(RecordValidationError.CorruptMessage, $"{TopicPartition}: bad batch length at byte {position}");
+            }
+            if (size > config.MaxMessageBytes || size > config.SegmentBytes)
+            {
+                throw new LogAppendException(RecordValidationError.RecordTooLarge, $"{TopicPartition}: batch of {size} bytes exceeds max.message.bytes {config.MaxMessageBytes}");
+            }
+            position += (int)size;
+        }
+    }
+
+    /// <summary>Rolls when the batch would pass segment.bytes, segment.ms has passed, an index is full, or offsets would overflow the relative index.</summary>
+    private void MaybeRoll(int size, long baseOffset, long lastOffset, LogConfig config)
+    {
+        var active = Active;
+        if (active.IsEmpty)
+        {
+            if (active.BaseOffset == baseOffset || active.BaseOffset > baseOffset)
+            {
+                return;
+            }
+        }
+        else if (active.Size <= config.SegmentBytes - size &&
+                 NowMs - active.RollingBasedTimestamp <= config.SegmentMs &&
+                 !active.IndexesFull &&
+                 lastOffset - active.BaseOffset <= int.MaxValue)
+        {
+            return;
+        }
+        RollLocked(baseOffset);
+    }
+
+    /// <summary>Starts a new segment now (at the log end offset), unless the active one is empty.</summary>
+    public void Roll()
+    {
+        lock (_lock)
+        {
+            if (!Active.IsEmpty)
+            {
+                RollLocked(_logEndOffset);
+            }
+        }
+    }
+
+    private void RollLocked(long newBaseOffset)
+    {
+        var old = Active;
+        if (old.IsEmpty)
+        {
+            // An empty active segment at a lower base (e.g. a follower jumping ahead) is replaced.
+            _segments.RemoveAt(_segments.Count - 1);
+            old.DisposeAndDelete();
+        }
+        else
+        {
+            old.OnBecomeInactive();
+        }
+        var segment = LogSegment.Open(Directory, newBaseOffset, Config, NowMs, writable: true, fresh: true);
+        _segments.Add(segment);
+        _logger.LogDebug("{Partition}: rolled new segment at offset {Offset}", TopicPartition, newBaseOffset);
+        // fsync on roll, in the background (as Kafka's scheduler does); the recovery point moves after it.
+        _ = Task.Run(() => FlushUpTo(newBaseOffset));
+    }
+}
