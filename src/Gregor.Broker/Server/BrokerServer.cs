@@ -77,8 +77,7 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config));
-        // Group state lives in memory until the store is backed by __consumer_offsets.
-        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new InMemoryGroupStore(), _loggerFactory.CreateLogger<GroupCoordinator>());
+        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new LogGroupStore(topics, replicas, _config), _loggerFactory.CreateLogger<GroupCoordinator>());
         _groupsLoad = _groups.StartAsync();
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));
         _listener.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));

@@ -78,6 +78,8 @@ public sealed class TopicManager : ITopicAutoCreator
         }
     }
 
+    public int LiveBrokerCount => _metadata.Brokers.Count;
+
     public TopicRecord? Find(string name)
     {
         lock (_lock)
@@ -282,6 +284,9 @@ public sealed class TopicManager : ITopicAutoCreator
             if (_replicas.GetPartition(record.Name, p) is null)
             {
                 var log = _logs.GetOrCreateLog(tp, record.TopicId);
+                // The only replica is this broker, so everything in the log is committed: after an
+                // unclean stop the checkpointed high watermark may lag the recovered log end.
+                log.UpdateHighWatermark(log.LogEndOffset);
                 _replicas.Add(new Partition(tp, record.TopicId, log, leaderEpoch: 0, ProducerStateManager.Load(log, _logger)));
             }
             partitions.Add(new PartitionMetadata(p, _broker.BrokerId, 0, [_broker.BrokerId], [_broker.BrokerId]));

@@ -120,49 +120,7 @@ public sealed class ProducerStateManager
 
     private void RebuildFromLog(PartitionLog log)
     {
-        var offset = Math.Max(MapEndOffset, log.LogStartOffset);
-        var buffer = new byte[1024 * 1024];
-        var scanned = 0;
-        while (offset < log.LogEndOffset)
-        {
-            LogReadResult read;
-            try
-            {
-                read = log.Read(offset, buffer.Length, log.LogEndOffset, minOneBatch: true);
-            }
-            catch (OffsetOutOfRangeException)
-            {
-                break;
-            }
-            if (read.Region.IsEmpty)
-            {
-                break;
-            }
-            if (read.Region.Length > buffer.Length)
-            {
-                buffer = new byte[read.Region.Length];
-            }
-            var length = RandomAccess.Read(read.Region.Handle!, buffer.AsSpan(0, read.Region.Length), read.Region.Position);
-            var bytes = buffer.AsSpan(0, length);
-            var next = offset;
-            while (bytes.Length >= RecordBatch.HeaderSize)
-            {
-                var size = RecordBatch.SizeInBytes(bytes);
-                if (size > bytes.Length || size < RecordBatch.HeaderSize)
-                {
-                    break;
-                }
-                Observe(bytes[..size]);
-                scanned++;
-                next = RecordBatch.LastOffset(bytes) + 1;
-                bytes = bytes[size..];
-            }
-            if (next <= offset)
-            {
-                break;
-            }
-            offset = next;
-        }
+        var scanned = LogScanner.ScanBatches(log, MapEndOffset, Observe);
         MapEndOffset = Math.Max(MapEndOffset, log.LogEndOffset);
         if (scanned > 0)
         {

@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using Gregor.Broker.Config;
+using Gregor.Broker.Partitions;
+using Gregor.Broker.Topics;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Records;
+using Gregor.Storage;
+
+namespace Gregor.Broker.Groups.Store;
+
+/// <summary>
+/// The group store on the internal, compacted topic __consumer_offsets, readable like Kafka's:
+/// each record's key and value are Kafka's offset-commit / group-metadata schemas, written as one
+/// uncompressed v2 batch per append. The topic is created on the first append with
+/// offsets.topic.num.partitions partitions (replication capped at the live brokers),
+/// cleanup.policy=compact and offsets.topic.segment.bytes, as Kafka creates it on first use.
+/// An append completes once the batch is in the log (and flushed when the flush policy asks).
+/// </summary>
+public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, BrokerConfig config) : IGroupStore
+{
+    public const string TopicName = "__consumer_offsets";
+
+    public async ValueTask AppendAsync(int partition, IReadOnlyList<GroupStoreRecord> records, CancellationToken cancellationToken)
+    {
+        EnsureTopic();
+        var target = replicas.GetPartition(TopicName, partition)
+            ?? throw new InvalidOperationException($"{TopicName}-{partition} does not exist");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var builder = new RecordBatchBuilder();
+        foreach (var record in records)
+        {
+            builder.Append(now, record.Key, record.Value);
+        }
+        var result = await PartitionAppender.AppendAsync(target, builder.Build()).ConfigureAwait(false);
+        if (result.Error != ErrorCode.None)
+        {
+            throw new IOException($"append to {TopicName}-{partition} failed with {result.Error.KafkaName()}: {result.ErrorMessage}");
+        }
+    }
+
+    public async IAsyncEnumerable<GroupStoreRecord> ReadAsync(int partition, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var log = replicas.GetPartition(TopicName, partition)?.Log;
+        if (log is null)
+        {
+            yield break;
+        }
+        var records = new List<GroupStoreRecord>();
+        LogScanner.ScanBatches(log, log.LogStartOffset, batch =>
+        {
+            if (RecordBatch.IsControl(batch))
+            {
+                return;
+            }
+            if (!DecodedRecords.TryDecode(batch, log.Config.MaxDecompressedBytes, out var decoded, out var error))
+            {
+                throw new InvalidDataException($"{log.TopicPartition}: undecodable batch at offset {RecordBatch.BaseOffset(batch)}: {error}");
+            }
+            using (decoded)
+            {
+                var reader = new RecordReader(decoded.Span);
+                while (!reader.IsAtEnd)
+                {
+                    if (!reader.TryRead(out var record, out error))
+                    {
+                        throw new InvalidDataException($"{log.TopicPartition}: bad record in batch at offset {RecordBatch.BaseOffset(batch)}: {error}");
+                    }
+                    if (!record.KeyIsNull)
+                    {
+                        records.Add(new GroupStoreRecord(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray()));
+                    }
+                }
+            }
+        });
+        foreach (var record in records)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return record;
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private void EnsureTopic()
+    {
+        if (topics.Find(TopicName) is not null)
+        {
+            return;
+        }
+        var replication = (short)Math.Min(config.OffsetsTopicReplicationFactor, topics.LiveBrokerCount);
+        topics.Create(new TopicCreationRequest(TopicName, config.OffsetsTopicNumPartitions, replication, null, new Dictionary<string, string>
+        {
+            ["cleanup.policy"] = "compact",
+            ["segment.bytes"] = config.OffsetsTopicSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["compression.type"] = "producer",
+        }), validateOnly: false);
+    }
+}
