@@ -201,4 +201,24 @@ public sealed class AlterConfigsTests
         Assert.Equal(ErrorCode.InvalidRequest, error.Code);
         Assert.Contains("broker.id", error.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_dynamic_message_max_bytes_applies_to_produce_at_once()
+    {
+        await using var broker = await BrokerProcess.StartAsync();
+        var topic = AdminClients.NewTopicName("maxbytes");
+        await AdminClients.CreateTopicAsync(broker.BootstrapServers, topic, 1);
+        using var admin = AdminClients.Create(broker.BootstrapServers);
+        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, LingerMs = 0 }).Build();
+        var value = new byte[5000];
+        await producer.ProduceAsync(topic, new Message<Null, byte[]> { Value = value });
+
+        await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [new ConfigResource { Type = ResourceType.Broker, Name = "0" }] = [new ConfigEntry { Name = "message.max.bytes", Value = "1000", IncrementalOperation = AlterConfigOpType.Set }],
+        });
+
+        var e = await Assert.ThrowsAsync<ProduceException<Null, byte[]>>(() => producer.ProduceAsync(topic, new Message<Null, byte[]> { Value = value }));
+        Assert.Equal(ErrorCode.MsgSizeTooLarge, e.Error.Code);
+    }
 }
