@@ -1,3 +1,4 @@
+using Gregor.Broker.Admin;
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Config;
 using Gregor.Broker.Fetching;
@@ -45,8 +46,11 @@ public sealed class BrokerServer : IAsyncDisposable
     {
         var clusterId = ClusterIdentity.LoadOrCreate(_config.LogDirs, _config.BrokerId);
         var records = TopicManager.ReadRecords(_config);
-        var topicConfigs = records.ToDictionary(r => r.Name, r => TopicManager.LogConfigFor(_config, r.Configs), StringComparer.Ordinal);
-        _logs = new LogManager(StorageOptions.From(_config, clusterId), topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
+        // Topic defaults include the dynamic broker configs (AlterConfigs on BROKER resources).
+        var dynamicConfig = DynamicBrokerConfig.Load(_config);
+        var effective = dynamicConfig.Current;
+        var topicConfigs = records.ToDictionary(r => r.Name, r => TopicManager.LogConfigFor(effective, r.Configs), StringComparer.Ordinal);
+        _logs = new LogManager(StorageOptions.From(effective, clusterId), topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
         _logs.Startup();
 
         var listenerConfig = _config.EffectiveListeners[0];
@@ -65,7 +69,7 @@ public sealed class BrokerServer : IAsyncDisposable
         var self = new BrokerEndpoint(_config.BrokerId, advertised.Host, advertised.Port == 0 ? _listener.BoundPort : advertised.Port, _config.BrokerRack);
         var metadata = new LocalMetadataStore(clusterId, self);
         var replicas = _replicas = new ReplicaManager();
-        var topics = new TopicManager(_config, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<TopicManager>());
+        var topics = new TopicManager(effective, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<TopicManager>());
         topics.Load();
 
         var handlers = new List<IRequestHandler>();
@@ -80,6 +84,14 @@ public sealed class BrokerServer : IAsyncDisposable
         _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new LogGroupStore(topics, replicas, _config), _loggerFactory.CreateLogger<GroupCoordinator>());
         _groupsLoad = _groups.StartAsync();
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));
+        var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId);
+        handlers.Add(new CreatePartitionsHandler(topics, metadata));
+        handlers.Add(new DescribeConfigsHandler(topics, configAdmin));
+        handlers.Add(new AlterConfigsHandler(configAdmin));
+        handlers.Add(new IncrementalAlterConfigsHandler(configAdmin));
+        handlers.Add(new DeleteRecordsHandler(replicas));
+        handlers.Add(new DescribeClusterHandler(metadata));
+        handlers.Add(new DescribeLogDirsHandler(_logs));
         _listener.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
         _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
             _config.BrokerId, clusterId, listenerConfig.Host, _listener.BoundPort, self.Host, self.Port);

@@ -19,7 +19,8 @@ namespace Gregor.Broker.Topics;
 /// </summary>
 public sealed class TopicManager : ITopicAutoCreator
 {
-    private readonly BrokerConfig _broker;
+    // The effective broker config (static plus dynamic defaults); replaced under _lock by UpdateBrokerDefaults.
+    private BrokerConfig _broker;
     private readonly LogManager _logs;
     private readonly LocalMetadataStore _metadata;
     private readonly ReplicaManager _replicas;
@@ -88,7 +89,23 @@ public sealed class TopicManager : ITopicAutoCreator
         }
     }
 
-    public TopicConfig ConfigOf(TopicRecord topic) => TopicConfigDefinitions.Resolve(_broker, topic.Configs);
+    public TopicConfig ConfigOf(TopicRecord topic) => TopicConfigDefinitions.Resolve(Volatile.Read(ref _broker), topic.Configs);
+
+    /// <summary>
+    /// New broker defaults (dynamic broker configs changed): every topic's storage config is
+    /// recomputed, so keys a topic does not override take the new default at once.
+    /// </summary>
+    public void UpdateBrokerDefaults(BrokerConfig broker)
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _broker, broker);
+            foreach (var record in _topics.Values)
+            {
+                _logs.UpdateTopicConfig(record.Name, LogConfigFor(broker, record.Configs));
+            }
+        }
+    }
 
     /// <summary>Creates a topic (or only checks that it could be, with <paramref name="validateOnly"/>).</summary>
     public TopicCreationResult Create(TopicCreationRequest request, bool validateOnly)
