@@ -4,5 +4,8 @@ using Gregor.Commands;
 var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
 {
     ServerCommand.Create(),
+    TopicsCommand.Create(),
+    ConsoleProducerCommand.Create(),
+    ConsoleConsumerCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
