@@ -7,5 +7,9 @@ var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
     TopicsCommand.Create(),
     ConsoleProducerCommand.Create(),
     ConsoleConsumerCommand.Create(),
+    GetOffsetsCommand.Create(),
+    DeleteRecordsCommand.Create(),
+    ProducerPerfTestCommand.Create(),
+    ConsumerPerfTestCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
