@@ -7,6 +7,8 @@ var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
     TopicsCommand.Create(),
     ConsoleProducerCommand.Create(),
     ConsoleConsumerCommand.Create(),
+    ConsumerGroupsCommand.Create(),
+    ConfigsCommand.Create(),
     GetOffsetsCommand.Create(),
     DeleteRecordsCommand.Create(),
     ProducerPerfTestCommand.Create(),
