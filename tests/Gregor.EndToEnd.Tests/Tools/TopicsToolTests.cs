@@ -75,4 +75,20 @@ public sealed class TopicsToolTests(BrokerFixture fixture) : IClassFixture<Broke
         Assert.Equal(1, result.ExitCode);
         Assert.Matches(new Regex(@"^gregor topics: error: cannot reach the cluster at 127\.0\.0\.1:1 within 10 s"), result.StandardError);
     }
+
+    [Fact]
+    public async Task Command_config_takes_a_java_client_properties_file()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "# Java client settings\nclient.id=ops-tool\nrequest.timeout.ms=20000\nkey.serializer=org.apache.kafka.common.serialization.StringSerializer\n");
+            var result = await GregorTool.SucceedAsync(Broker, "topics", ["--list", "--command-config", file]);
+            Assert.Contains("ignoring Java client property key.serializer", result.StandardError);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
