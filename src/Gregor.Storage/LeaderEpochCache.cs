@@ -52,6 +52,23 @@ public sealed class LeaderEpochCache
     }
 
     /// <summary>
+    /// Whether a batch at <paramref name="offset"/> may carry <paramref name="epoch"/>: the epoch in
+    /// force there, or before the first entry (moved up by the log start offset) any epoch up to the first.
+    /// </summary>
+    public bool IsConsistent(long offset, int epoch)
+    {
+        if (_entries.Count == 0)
+        {
+            return true;
+        }
+        if (offset < _entries[0].StartOffset)
+        {
+            return epoch <= _entries[0].Epoch;
+        }
+        return EpochForOffset(offset) == epoch;
+    }
+
+    /// <summary>
     /// OffsetsForLeaderEpoch: the largest epoch ≤ <paramref name="epoch"/> and the offset where the
     /// next epoch starts (or <paramref name="logEndOffset"/> for the latest); (-1, -1) when unknown.
     /// </summary>

@@ -59,8 +59,13 @@ internal sealed class LogSegment : IDisposable
 
     public bool IsEmpty => Size == 0;
 
-    /// <summary>segment.ms counts from the first batch's max timestamp, or the segment's creation when there is none.</summary>
-    public long RollingBasedTimestamp => _rollingBasedTimestamp >= 0 ? _rollingBasedTimestamp : _createdMs;
+    /// <summary>
+    /// Age of the segment for segment.ms, as Kafka measures it: the incoming batch's timestamp minus
+    /// the first batch's, so replayed old data does not roll on every batch; wall time since
+    /// creation when the first batch has no timestamp.
+    /// </summary>
+    public long TimeWaitedForRoll(long nowMs, long incomingTimestamp) =>
+        _rollingBasedTimestamp >= 0 ? incomingTimestamp - _rollingBasedTimestamp : nowMs - _createdMs;
 
     /// <summary>Largest record timestamp, or the file's modification time when no record carries one (retention.ms).</summary>
     public long LargestTimestamp
@@ -182,6 +187,12 @@ internal sealed class LogSegment : IDisposable
     public int MeasureBatches(int position, int maxBytes, long maxOffset, bool minOneBatch)
     {
         var end = position;
+        // Jump over whole batches known from the index: every batch before an entry's position ends before it.
+        var jump = OffsetIndex.FloorPosition((long)position + maxBytes, maxOffset);
+        if (jump > position)
+        {
+            end = jump;
+        }
         while (TryReadHeader(end, out var header) && header.BaseOffset < maxOffset)
         {
             if ((long)end - position + header.Size > maxBytes && !(minOneBatch && end == position))

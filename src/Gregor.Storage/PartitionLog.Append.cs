@@ -69,7 +69,7 @@ public sealed partial class PartitionLog
                 {
                     LeaderEpochCache.Assign(epoch, baseOffset);
                 }
-                MaybeRoll(size, baseOffset, last, config);
+                MaybeRoll(size, baseOffset, last, RecordBatch.MaxTimestamp(batch), config);
                 Active.Append(batch, last, RecordBatch.MaxTimestamp(batch), config.IndexIntervalBytes);
                 SetLogEndOffset(last + 1);
                 if (firstOffset < 0)
@@ -141,7 +141,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Rolls when the batch would pass segment.bytes, segment.ms has passed, an index is full, or offsets would overflow the relative index.</summary>
-    private void MaybeRoll(int size, long baseOffset, long lastOffset, LogConfig config)
+    private void MaybeRoll(int size, long baseOffset, long lastOffset, long maxTimestamp, LogConfig config)
     {
         var active = Active;
         if (active.IsEmpty)
@@ -152,7 +152,7 @@ public sealed partial class PartitionLog
             }
         }
         else if (active.Size <= config.SegmentBytes - size &&
-                 NowMs - active.RollingBasedTimestamp <= config.SegmentMs &&
+                 active.TimeWaitedForRoll(NowMs, maxTimestamp) <= config.SegmentMs &&
                  !active.IndexesFull &&
                  lastOffset - active.BaseOffset <= int.MaxValue)
         {

@@ -92,14 +92,14 @@ public sealed partial class PartitionLog
     {
         var config = Config;
         var contiguous = !config.Compact && state.CleanerCheckpoint is null;
-        Func<long, int, bool>? epochIsValid = LeaderEpochCache.Entries.Count == 0 ? null : (offset, epoch) => LeaderEpochCache.EpochForOffset(offset) == epoch;
+        Func<long, int, bool>? epochIsValid = LeaderEpochCache.Entries.Count == 0 ? null : LeaderEpochCache.IsConsistent;
         var recoveryPoint = state.CleanShutdown ? long.MaxValue : Math.Max(0, state.RecoveryPoint ?? 0);
         var recovered = false;
         for (var i = 0; i < _segments.Count; i++)
         {
             var segment = _segments[i];
             var isLast = i == _segments.Count - 1;
-            var unflushed = isLast || _segments[i + 1].BaseOffset > recoveryPoint;
+            var unflushed = !state.CleanShutdown && (isLast || _segments[i + 1].BaseOffset > recoveryPoint);
             string? problem = null;
             if (!unflushed && !forceRecover.Contains(segment.BaseOffset) && segment.TryLoadClean(out problem))
             {

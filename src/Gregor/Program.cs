@@ -13,5 +13,6 @@ var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
     DeleteRecordsCommand.Create(),
     ProducerPerfTestCommand.Create(),
     ConsumerPerfTestCommand.Create(),
+    DumpLogCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,14 +1,17 @@
 using Gregor.Protocol.Wire;
 using Gregor.Storage;
+using Gregor.Storage.Producers;
 
 namespace Gregor.Broker.Partitions;
 
 /// <summary>
-/// A partition this broker leads: its log, the leader epoch, and the signal that wakes fetches
-/// parked on it. The log guards its own state; <see cref="_dataArrived"/> is swapped atomically,
-/// so appends and parked fetches never take a lock here.
+/// A partition this broker leads: its log, the leader epoch, its idempotent producers' state, and
+/// the signal that wakes fetches parked on it. The log guards its own state;
+/// <see cref="ProducerLock"/> serialises the check-append-update of idempotent batches (and owns
+/// <see cref="Producers"/>); <see cref="_dataArrived"/> is swapped atomically, so plain appends and
+/// parked fetches take no lock here.
 /// </summary>
-public sealed class Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch)
+public sealed class Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch, ProducerStateManager producers)
 {
     private TaskCompletionSource _dataArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _observed;
@@ -20,6 +23,10 @@ public sealed class Partition(TopicPartition topicPartition, Uuid topicId, Parti
     public PartitionLog Log { get; } = log;
 
     public int LeaderEpoch { get; } = leaderEpoch;
+
+    public ProducerStateManager Producers { get; } = producers;
+
+    public SemaphoreSlim ProducerLock { get; } = new(1, 1);
 
     /// <summary>
     /// Completes at the next append after this call. A waiter takes this task first and checks

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
+using Gregor.Storage.Producers;
 
 namespace Gregor.Broker.Partitions;
 
@@ -46,6 +47,132 @@ public static class PartitionAppender
             // The request buffer belongs to this request alone: patching it in place is safe.
             batches = MemoryMarshal.AsMemory(records);
         }
+        var policy = CheckBatches(batches.Span, config);
+        if (policy.Error != ErrorCode.None)
+        {
+            return policy with { LogStartOffset = log.LogStartOffset };
+        }
+        if (!HasProducerId(batches.Span))
+        {
+            return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+        }
+        await partition.ProducerLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await AppendIdempotentAsync(partition, batches).ConfigureAwait(false);
+        }
+        finally
+        {
+            partition.ProducerLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Broker policies on validated batches: a batch larger than a segment is RECORD_LIST_TOO_LARGE;
+    /// a CreateTime timestamp (the batch's first and largest) further from the broker's clock than
+    /// message.timestamp.before/after.max.ms is INVALID_TIMESTAMP; transactional batches are refused
+    /// with INVALID_TXN_STATE (there is no transaction coordinator yet).
+    /// </summary>
+    private static AppendResult CheckBatches(ReadOnlySpan<byte> batches, LogConfig config)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        while (batches.Length >= RecordBatch.HeaderSize)
+        {
+            var size = RecordBatch.SizeInBytes(batches);
+            if (size > config.SegmentBytes)
+            {
+                return AppendResult.Failed(ErrorCode.RecordListTooLarge, $"batch of {size} bytes is larger than the segment size {config.SegmentBytes}");
+            }
+            if (RecordBatch.IsTransactional(batches))
+            {
+                return AppendResult.Failed(ErrorCode.InvalidTxnState, "transactional produce is not supported by this broker");
+            }
+            if (config.MessageTimestampType == TimestampType.CreateTime)
+            {
+                foreach (var timestamp in (ReadOnlySpan<long>)[RecordBatch.BaseTimestamp(batches), RecordBatch.MaxTimestamp(batches)])
+                {
+                    if (timestamp >= 0 && (now - timestamp > config.MessageTimestampBeforeMaxMs || timestamp - now > config.MessageTimestampAfterMaxMs))
+                    {
+                        return AppendResult.Failed(ErrorCode.InvalidTimestamp,
+                            $"timestamp {timestamp} of a batch is out of range: it must be within [{config.MessageTimestampBeforeMaxMs} ms before, {config.MessageTimestampAfterMaxMs} ms after] the broker's time {now}");
+                    }
+                }
+            }
+            batches = batches[size..];
+        }
+        return default;
+    }
+
+    private static bool HasProducerId(ReadOnlySpan<byte> batches)
+    {
+        while (batches.Length >= RecordBatch.HeaderSize)
+        {
+            if (RecordBatch.ProducerId(batches) >= 0)
+            {
+                return true;
+            }
+            batches = batches[RecordBatch.SizeInBytes(batches)..];
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Idempotent batches (a producer id is set): a retry of one of the producer's last five batches
+    /// is answered with its original offsets and not written again; a stale epoch is
+    /// INVALID_PRODUCER_EPOCH and a sequence gap OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka decides.
+    /// Caller holds the partition's producer lock.
+    /// </summary>
+    private static async ValueTask<AppendResult> AppendIdempotentAsync(Partition partition, Memory<byte> batches)
+    {
+        var producers = partition.Producers;
+        var log = partition.Log;
+        var count = 0;
+        for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
+        {
+            count++;
+            var producerId = RecordBatch.ProducerId(rest);
+            if (producerId < 0)
+            {
+                continue;
+            }
+            var (first, last) = SequenceRange(rest);
+            var verdict = producers.Check(producerId, RecordBatch.ProducerEpoch(rest), first, last, out var duplicate);
+            switch (verdict)
+            {
+                case SequenceCheck.Duplicate when count == 1 && rest.Length == RecordBatch.SizeInBytes(rest):
+                    return new AppendResult(ErrorCode.None, duplicate.FirstOffset, -1, log.LogStartOffset, null);
+                case SequenceCheck.Duplicate:
+                    return AppendResult.Failed(ErrorCode.DuplicateSequenceNumber, $"batch {first}-{last} of producer {producerId} is a duplicate", log.LogStartOffset);
+                case SequenceCheck.InvalidEpoch:
+                    return AppendResult.Failed(ErrorCode.InvalidProducerEpoch,
+                        $"epoch {RecordBatch.ProducerEpoch(rest)} of producer {producerId} is older than {producers.Find(producerId)?.Epoch}", log.LogStartOffset);
+                case SequenceCheck.OutOfOrder:
+                    return AppendResult.Failed(ErrorCode.OutOfOrderSequenceNumber,
+                        $"out of order sequence number for producer {producerId}: {first} (incoming seq. number), {producers.Find(producerId)?.LastSequence} (current end sequence number)", log.LogStartOffset);
+            }
+        }
+        var result = await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+        if (result.Error == ErrorCode.None)
+        {
+            // The append patched the base offsets in place: read back where each batch landed.
+            for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
+            {
+                producers.Observe(rest[..RecordBatch.SizeInBytes(rest)]);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>First and last sequence numbers of a batch; sequences wrap from int.MaxValue to 0.</summary>
+    private static (int First, int Last) SequenceRange(ReadOnlySpan<byte> batch)
+    {
+        var first = RecordBatch.BaseSequence(batch);
+        return (first, (int)((first + (long)RecordBatch.LastOffsetDelta(batch)) % ((long)int.MaxValue + 1)));
+    }
+
+    private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, Memory<byte> batches)
+    {
+        var log = partition.Log;
         AppendInfo info;
         try
         {

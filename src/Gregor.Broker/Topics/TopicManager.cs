@@ -5,6 +5,7 @@ using Gregor.Broker.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Wire;
 using Gregor.Storage;
+using Gregor.Storage.Producers;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Topics;
@@ -281,7 +282,7 @@ public sealed class TopicManager : ITopicAutoCreator
             if (_replicas.GetPartition(record.Name, p) is null)
             {
                 var log = _logs.GetOrCreateLog(tp, record.TopicId);
-                _replicas.Add(new Partition(tp, record.TopicId, log, leaderEpoch: 0));
+                _replicas.Add(new Partition(tp, record.TopicId, log, leaderEpoch: 0, ProducerStateManager.Load(log, _logger)));
             }
             partitions.Add(new PartitionMetadata(p, _broker.BrokerId, 0, [_broker.BrokerId], [_broker.BrokerId]));
         }

@@ -29,7 +29,7 @@ public static class Lz4Frame
             BinaryPrimitives.WriteUInt32LittleEndian(output, Magic);
             output[4] = 0x60; // version 01, independent blocks, no checksums, no content size
             output[5] = 0x40; // 64 KiB blocks
-            var hc = brokenHeaderChecksum ? XxHash32.Hash(output.AsSpan(0, 6)) : XxHash32.Hash(output.AsSpan(4, 2));
+            var hc = brokenHeaderChecksum ? System.IO.Hashing.XxHash32.HashToUInt32(output.AsSpan(0, 6)) : System.IO.Hashing.XxHash32.HashToUInt32(output.AsSpan(4, 2));
             output[6] = (byte)(hc >> 8);
             var pos = 7;
             while (input.Length > 0)

@@ -61,6 +61,36 @@ internal sealed class OffsetIndex : IndexFile
         return found < 0 ? (BaseOffset, 0) : EntryAt(found);
     }
 
+    /// <summary>
+    /// Position of the last entry at or before <paramref name="maxPosition"/> whose offset is below
+    /// <paramref name="maxOffsetExclusive"/>, or -1: a batch boundary a read can jump to without
+    /// walking every header before it.
+    /// </summary>
+    public int FloorPosition(long maxPosition, long maxOffsetExclusive)
+    {
+        var lo = 0;
+        var hi = Entries - 1;
+        var found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (ReadInt32(mid, 4) <= maxPosition)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        while (found >= 0 && BaseOffset + ReadInt32(found, 0) >= maxOffsetExclusive)
+        {
+            found--;
+        }
+        return found < 0 ? -1 : ReadInt32(found, 4);
+    }
+
     /// <summary>Removes entries whose offset is ≥ <paramref name="offset"/>.</summary>
     public void TruncateTo(long offset)
     {
