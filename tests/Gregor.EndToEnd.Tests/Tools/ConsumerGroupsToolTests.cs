@@ -106,6 +106,19 @@ public sealed class ConsumerGroupsToolTests(BrokerFixture fixture) : IClassFixtu
         Assert.Equal([group, topic, "0", "5", "5", "0", "-", "-", "-"], Row(after.StandardOutput, group));
     }
 
+    [Fact]
+    public async Task Delete_offsets_removes_the_committed_offset_of_a_partition()
+    {
+        var topic = await TopicWithRecordsAsync("deloffsets", 3);
+        var group = GregorTool.NewTopic("delgroup");
+        await GregorTool.SucceedAsync(Broker, "console-consumer", ["--topic", topic, "--group", group, "--from-beginning", "--max-messages", "3"]);
+        var deleted = await GregorTool.SucceedAsync(Broker, "consumer-groups", ["--delete-offsets", "--group", group, "--topic", topic]);
+        Assert.Equal(["TOPIC", "PARTITION", "STATUS"], GregorTool.Lines(deleted.StandardOutput)[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal([topic, "0", "Successful"], GregorTool.Lines(deleted.StandardOutput)[2].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var describe = await GregorTool.RunAsync(Broker, "consumer-groups", ["--describe", "--group", group]);
+        Assert.DoesNotContain(GregorTool.Lines(describe.StandardOutput), l => l.StartsWith(group + " ", StringComparison.Ordinal));
+    }
+
     private Process StartConsoleConsumer(IEnumerable<string> arguments)
     {
         var info = new ProcessStartInfo("dotnet")
