@@ -1,0 +1,168 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using Gregor.Tools;
+
+namespace Gregor.Commands;
+
+/// <summary>
+/// `gregor consumer-perf-test --topic T --messages N`, as kafka-consumer-perf-test.sh: consumes
+/// N records and prints Kafka's header and result row
+/// (<c>start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
+/// rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec</c>, times as
+/// yyyy-MM-dd HH:mm:ss:SSS). A progress line goes to stderr every --reporting-interval ms; with
+/// --show-detailed-stats Kafka's periodic rows go to stdout instead of the summary. With --group
+/// it joins that group (rebalance.time.ms is the wait for the first assignment); without, it
+/// assigns itself every partition and commits nothing. Exit code 1 if fewer than N records
+/// arrive before --timeout ms pass without one.
+/// </summary>
+public static class ConsumerPerfTestCommand
+{
+    private const string Header = "start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
+    private const string DetailHeader = "time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static Command Create()
+    {
+        var cluster = new ClusterOptions();
+        var topic = new Option<string>("--topic") { Description = "The topic to consume.", Required = true };
+        var messages = new Option<long>("--messages") { Description = "How many records to consume.", Required = true };
+        var group = new Option<string?>("--group") { Description = "Consume as a member of this consumer group." };
+        var timeout = new Option<int>("--timeout") { Description = "Give up after this many ms without a record (default 10000).", DefaultValueFactory = _ => 10_000 };
+        var interval = new Option<int>("--reporting-interval") { Description = "Ms between progress reports (default 5000).", DefaultValueFactory = _ => 5000 };
+        var detailed = new Option<bool>("--show-detailed-stats") { Description = "Print a stats row every reporting interval." };
+        var fromLatest = new Option<bool>("--from-latest") { Description = "Start at the latest offset instead of the earliest." };
+        var hideHeader = new Option<bool>("--hide-header") { Description = "Leave out the header line." };
+        var consumerConfig = new Option<string?>("--consumer.config") { Description = "A properties file of consumer settings." };
+        var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
+        var command = new Command("consumer-perf-test", "Measure consumer throughput, like kafka-consumer-perf-test.sh.")
+        {
+            topic, messages, group, timeout, interval, detailed, fromLatest, hideHeader, consumerConfig, json,
+        };
+        cluster.AddTo(command);
+        ToolAction.Set(command, (parse, cancellationToken) =>
+        {
+            var groupId = parse.GetValue(group);
+            var settings = new List<KeyValuePair<string, string>>
+            {
+                new("group.id", groupId ?? $"perf-consumer-{Random.Shared.Next(100000):D5}"),
+                new("enable.auto.commit", groupId is null ? "false" : "true"),
+                new("auto.offset.reset", parse.GetValue(fromLatest) ? "latest" : "earliest"),
+            };
+            var file = parse.GetValue(consumerConfig);
+            if (file is not null)
+            {
+                settings.AddRange(ClientProperties.LoadFile(file));
+            }
+            var options = new PerfOptions(parse.GetValue(topic)!, parse.GetValue(messages), groupId is not null, parse.GetValue(fromLatest),
+                parse.GetValue(timeout), parse.GetValue(interval), parse.GetValue(detailed), parse.GetValue(hideHeader), parse.GetValue(json));
+            return Task.FromResult(Run(cluster.Read(parse, settings), options, cancellationToken));
+        });
+        return command;
+    }
+
+    private sealed record PerfOptions(string Topic, long Messages, bool InGroup, bool FromLatest, int TimeoutMs, int IntervalMs,
+        bool Detailed, bool HideHeader, bool Json);
+
+    /// <summary>The result row's figures; MB is 1024*1024 bytes (keys and values), fetch.* exclude the rebalance wait.</summary>
+    private sealed record PerfResult(
+        DateTimeOffset StartTime, DateTimeOffset EndTime, double DataConsumedMb, double MbPerSec, long DataConsumedMessages,
+        double MessagesPerSec, long RebalanceTimeMs, long FetchTimeMs, double FetchMbPerSec, double FetchMessagesPerSec);
+
+    private static int Run(Dictionary<string, string> config, PerfOptions options, CancellationToken cancellationToken)
+    {
+        int partitionCount;
+        using (var session = AdminSession.Connect(config))
+        {
+            partitionCount = session.Topic(options.Topic).Partitions.Count;
+        }
+        using var stop = new StopSignal(cancellationToken);
+        var start = DateTimeOffset.Now;
+        var clock = Stopwatch.StartNew();
+        long? assignedAtMs = options.InGroup ? null : 0;
+        var errors = new ClientErrors();
+        using var consumer = KafkaClients.ConsumerBuilder(config, errors)
+            .SetPartitionsAssignedHandler((_, _) => assignedAtMs ??= clock.ElapsedMilliseconds)
+            .Build();
+        if (options.InGroup)
+        {
+            consumer.Subscribe(options.Topic);
+        }
+        else
+        {
+            var from = options.FromLatest ? Offset.End : Offset.Beginning;
+            consumer.Assign(Enumerable.Range(0, partitionCount).Select(p => new TopicPartitionOffset(options.Topic, p, from)));
+        }
+        if (options.Detailed && !options.HideHeader && !options.Json)
+        {
+            Console.WriteLine(DetailHeader);
+        }
+
+        long count = 0, bytes = 0, lastCount = 0, lastBytes = 0;
+        var lastReportMs = 0L;
+        var lastRecordMs = 0L;
+        while (count < options.Messages && !stop.Token.IsCancellationRequested && clock.ElapsedMilliseconds - lastRecordMs < options.TimeoutMs)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record is { IsPartitionEOF: false })
+            {
+                count++;
+                bytes += (record.Message.Key?.Length ?? 0) + (record.Message.Value?.Length ?? 0);
+                lastRecordMs = clock.ElapsedMilliseconds;
+            }
+            if (clock.ElapsedMilliseconds - lastReportMs >= options.IntervalMs)
+            {
+                var windowSeconds = (clock.ElapsedMilliseconds - lastReportMs) / 1000.0;
+                var line = string.Format(CultureInfo.InvariantCulture, "{0} records consumed, {1:F1} records/sec ({2:F2} MB/sec)",
+                    count, (count - lastCount) / windowSeconds, (bytes - lastBytes) / windowSeconds / (1024 * 1024));
+                if (options.Detailed && !options.Json)
+                {
+                    Console.WriteLine(Row(Snapshot(start, clock, count - lastCount, bytes - lastBytes, windowSeconds, assignedAtMs), detailed: true));
+                }
+                else
+                {
+                    Console.Error.WriteLine(line);
+                }
+                (lastReportMs, lastCount, lastBytes) = (clock.ElapsedMilliseconds, count, bytes);
+            }
+        }
+        var result = Snapshot(start, clock, count, bytes, clock.ElapsedMilliseconds / 1000.0, assignedAtMs);
+        consumer.Close();
+        if (options.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        }
+        else if (!options.Detailed)
+        {
+            if (!options.HideHeader)
+            {
+                Console.WriteLine(Header);
+            }
+            Console.WriteLine(Row(result, detailed: false));
+        }
+        if (count < options.Messages && !stop.Token.IsCancellationRequested)
+        {
+            return ToolAction.Fail("consumer-perf-test", $"consumed {count} of {options.Messages} records: none arrived for {options.TimeoutMs} ms (raise --timeout to wait longer)");
+        }
+        return 0;
+    }
+
+    private static PerfResult Snapshot(DateTimeOffset start, Stopwatch clock, long count, long bytes, double seconds, long? assignedAtMs)
+    {
+        var mb = bytes / (1024.0 * 1024);
+        var rebalanceMs = assignedAtMs ?? clock.ElapsedMilliseconds;
+        var fetchMs = Math.Max(clock.ElapsedMilliseconds - rebalanceMs, 1);
+        seconds = Math.Max(seconds, 1e-3);
+        return new PerfResult(start, start + clock.Elapsed, mb, mb / seconds, count, count / seconds, rebalanceMs, fetchMs,
+            mb / (fetchMs / 1000.0), count / (fetchMs / 1000.0));
+    }
+
+    private static string Row(PerfResult r, bool detailed) => string.Format(CultureInfo.InvariantCulture,
+        "{0}, {1}, {2:F4}, {3:F4}, {4}, {5:F4}, {6}, {7}, {8:F4}, {9:F4}",
+        detailed ? Time(r.EndTime) : Time(r.StartTime), detailed ? "0" : Time(r.EndTime),
+        r.DataConsumedMb, r.MbPerSec, r.DataConsumedMessages, r.MessagesPerSec, r.RebalanceTimeMs, r.FetchTimeMs, r.FetchMbPerSec, r.FetchMessagesPerSec);
+
+    private static string Time(DateTimeOffset t) => t.ToString("yyyy-MM-dd HH:mm:ss:fff", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Confluent.Kafka;
+using Gregor.Tools;
+
+namespace Gregor.Commands;
+
+/// <summary>
+/// `gregor producer-perf-test`, as kafka-producer-perf-test.sh: sends --num-records records of
+/// --record-size random uppercase letters (one payload reused, as Kafka does) at up to
+/// --throughput records/sec (-1: unthrottled), then prints Kafka's summary line (see
+/// <see cref="ProducerPerfStats"/>). With --json the summary is one JSON object on stdout and
+/// the progress lines go to stderr. Exit code 1 if any record failed.
+/// </summary>
+public static class ProducerPerfTestCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static Command Create()
+    {
+        var cluster = new ClusterOptions();
+        var topic = new Option<string>("--topic") { Description = "The topic to produce to.", Required = true };
+        var numRecords = new Option<long>("--num-records") { Description = "How many records to send.", Required = true };
+        var recordSize = new Option<int>("--record-size") { Description = "Bytes per record.", Required = true };
+        var throughput = new Option<double>("--throughput") { Description = "Records/sec to aim for; -1 for no limit.", Required = true };
+        var producerProps = new Option<string[]>("--producer-props")
+        {
+            Description = "Producer settings KEY=VALUE ... (e.g. acks=1 linger.ms=5).",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var producerConfig = new Option<string?>("--producer.config") { Description = "A properties file of producer settings." };
+        var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
+        var command = new Command("producer-perf-test", "Measure producer throughput and latency, like kafka-producer-perf-test.sh.")
+        {
+            topic, numRecords, recordSize, throughput, producerProps, producerConfig, json,
+        };
+        cluster.AddTo(command);
+        ToolAction.Set(command, (parse, cancellationToken) =>
+        {
+            var settings = new List<KeyValuePair<string, string>>();
+            var file = parse.GetValue(producerConfig);
+            if (file is not null)
+            {
+                settings.AddRange(ClientProperties.LoadFile(file));
+            }
+            settings.AddRange(ClientProperties.ParsePairs(parse.GetValue(producerProps) ?? [], "--producer-props"));
+            var records = parse.GetValue(numRecords);
+            var size = parse.GetValue(recordSize);
+            if (records <= 0 || size < 0)
+            {
+                throw new ToolException("--num-records must be positive and --record-size non-negative");
+            }
+            return Task.FromResult(Run(cluster.Read(parse, settings), parse.GetValue(topic)!, records, size, parse.GetValue(throughput),
+                parse.GetValue(json), cancellationToken));
+        });
+        return command;
+    }
+
+    private static int Run(Dictionary<string, string> config, string topic, long numRecords, int recordSize, double throughput, bool json,
+        CancellationToken cancellationToken)
+    {
+        AdminSession.Connect(config).Dispose();
+        using var stop = new StopSignal(cancellationToken);
+        var progress = json ? Console.Error : Console.Out;
+        var stats = new ProducerPerfStats(numRecords, line => progress.WriteLine(line));
+        var errors = new ClientErrors();
+        using var producer = KafkaClients.Producer(config, errors);
+        var payload = new byte[recordSize];
+        for (var i = 0; i < payload.Length; i++)
+        {
+            payload[i] = (byte)('A' + Random.Shared.Next(26));
+        }
+        var message = new Message<byte[]?, byte[]?> { Value = payload };
+        long failed = 0;
+        string? firstError = null;
+        var clock = Stopwatch.StartNew();
+        long sent = 0;
+        for (; sent < numRecords && !stop.Token.IsCancellationRequested; sent++)
+        {
+            var iteration = sent;
+            var sendTime = Stopwatch.GetTimestamp();
+            void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+            {
+                if (report.Error.IsError)
+                {
+                    Interlocked.Increment(ref failed);
+                    Interlocked.CompareExchange(ref firstError, KafkaClients.Describe(report.Error), null);
+                    return;
+                }
+                stats.Record(iteration, (int)Stopwatch.GetElapsedTime(sendTime).TotalMilliseconds, recordSize);
+            }
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, message, OnDelivery);
+                    break;
+                }
+                catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+            Throttle(clock, sent + 1, throughput);
+        }
+        while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
+        {
+        }
+        var result = stats.Result() with { Failed = failed };
+        Console.WriteLine(json ? JsonSerializer.Serialize(result, Json) : result.ToString());
+        if (failed > 0)
+        {
+            return ToolAction.Fail("producer-perf-test", $"{failed} of {sent} records were not delivered: {firstError}");
+        }
+        return 0;
+    }
+
+    /// <summary>Sleeps while more than <paramref name="sent"/>/<paramref name="perSecond"/> seconds are still ahead of the clock.</summary>
+    private static void Throttle(Stopwatch clock, long sent, double perSecond)
+    {
+        if (perSecond <= 0)
+        {
+            return;
+        }
+        var ahead = TimeSpan.FromSeconds(sent / perSecond) - clock.Elapsed;
+        if (ahead > TimeSpan.FromMilliseconds(2))
+        {
+            Thread.Sleep(ahead);
+        }
+    }
+}

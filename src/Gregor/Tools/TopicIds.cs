@@ -1,0 +1,19 @@
+using System.Buffers.Binary;
+
+namespace Gregor.Tools;
+
+/// <summary>Kafka prints topic ids as the 16 big-endian bytes in URL-safe base64 without padding.</summary>
+public static class TopicIds
+{
+    public static string Format(Confluent.Kafka.Uuid? id)
+    {
+        if (id is null)
+        {
+            return "none";
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, id.MostSignificantBits);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[8..], id.LeastSignificantBits);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+}
