@@ -287,8 +287,11 @@ public sealed class MessageEmitter
                     ? $"{writer}.WriteNullableString({name} ?? ({nullableCondition} ? null : \"\"), flexible);"
                     : $"{writer}.WriteNullableString({name}, flexible);");
                 break;
-            case "bytes":
             case "records":
+                // Record sets may be large: the writer references them rather than copying them.
+                Line($"{writer}.WriteRecords({name} ?? ({nullableCondition} ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);");
+                break;
+            case "bytes":
                 // The cast matters: in "c ? null : ReadOnlyMemory<byte>.Empty" C# turns the null
                 // into an empty memory through the byte[] conversion, and null is never written.
                 Line(nullable

@@ -63,7 +63,7 @@ public sealed class ClientConnection
                     {
                         using (response)
                         {
-                            await stream.WriteAsync(response.WrittenMemory, shutdown).ConfigureAwait(false);
+                            await SendAsync(stream, response, shutdown).ConfigureAwait(false);
                         }
                     }
                 }
@@ -92,6 +92,44 @@ public sealed class ClientConnection
         if (closeReason is not null)
         {
             _logger.LogWarning("Closing connection {Connection} from {Remote}: {Reason}", Id, _remote, closeReason);
+        }
+    }
+
+    /// <summary>
+    /// Sends a response: in one gathered write when it references record sets it did not copy
+    /// (so the header, the records and what follows leave together), else in one plain write.
+    /// </summary>
+    private async ValueTask SendAsync(NetworkStream stream, Gregor.Protocol.Wire.KafkaWriter response, CancellationToken cancellationToken)
+    {
+        var segments = new List<ArraySegment<byte>>();
+        foreach (var segment in response.Segments)
+        {
+            if (!System.Runtime.InteropServices.MemoryMarshal.TryGetArray(segment, out var array))
+            {
+                array = segment.ToArray();
+            }
+            segments.Add(array);
+        }
+        if (segments.Count == 1)
+        {
+            await stream.WriteAsync(segments[0].AsMemory(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var sent = await _socket.SendAsync(segments, SocketFlags.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (sent < response.Length)
+        {
+            // A short gathered send: write what is left from where it stopped.
+            var skip = sent;
+            foreach (var segment in segments)
+            {
+                if (skip >= segment.Count)
+                {
+                    skip -= segment.Count;
+                    continue;
+                }
+                await stream.WriteAsync(segment.AsMemory(skip), cancellationToken).ConfigureAwait(false);
+                skip = 0;
+            }
         }
     }
 

@@ -15,8 +15,9 @@ public sealed record RequestContext(
     private List<byte[]>? _rented;
 
     /// <summary>
-    /// A pooled buffer that lives until the response has been written (e.g. record bytes a Fetch
-    /// response points into); the dispatcher returns it to the pool afterwards.
+    /// A pooled buffer that lives until the response has been sent (e.g. record bytes a Fetch
+    /// response points into): the dispatcher hands it to the response writer, which returns it
+    /// to the pool when disposed after the send.
     /// </summary>
     public byte[] RentResponseBuffer(int minimumLength)
     {
@@ -25,7 +26,17 @@ public sealed record RequestContext(
         return buffer;
     }
 
-    /// <summary>Returns every buffer rented for the response. Called once, after the response is framed.</summary>
+    /// <summary>Hands the buffers rented for the response to the writer that references them; it returns them once sent.</summary>
+    public void TransferResponseBuffers(Gregor.Protocol.Wire.KafkaWriter writer)
+    {
+        foreach (var buffer in _rented ?? [])
+        {
+            writer.AttachRented(buffer);
+        }
+        _rented = null;
+    }
+
+    /// <summary>Returns every buffer still rented for the response (when no response took them).</summary>
     public void ReturnResponseBuffers()
     {
         if (_rented is null)

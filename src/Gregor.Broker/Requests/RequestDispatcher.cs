@@ -106,7 +106,9 @@ public sealed class RequestDispatcher
         {
             return DispatchResult.NoResponse;
         }
-        return DispatchResult.Send(Frame(response, correlationId, apiVersion, info.ResponseHeaderVersion(apiVersion)));
+        var framed = Frame(response, correlationId, apiVersion, info.ResponseHeaderVersion(apiVersion));
+        context.TransferResponseBuffers(framed);
+        return DispatchResult.Send(framed);
     }
 
     /// <summary>Writes size prefix, response header and body into a new writer.</summary>

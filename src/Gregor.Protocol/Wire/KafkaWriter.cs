@@ -8,36 +8,97 @@ namespace Gregor.Protocol.Wire;
 /// Writes Kafka's primitive types, big-endian, into a growable buffer rented from
 /// <see cref="ArrayPool{T}.Shared"/>. Dispose returns the buffer; <see cref="WrittenMemory"/>
 /// is valid until then. Not thread-safe: one writer belongs to one response being built.
+/// <para>
+/// Large record sets are not copied: <see cref="WriteRecords"/> keeps a reference to them
+/// (an external segment at the current position), and the output is then the sequence of
+/// <see cref="Segments"/>. Buffers handed over with <see cref="AttachRented"/> live until Dispose,
+/// so the referenced bytes stay valid until the response has been sent.
+/// </para>
 /// </summary>
 public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
 {
+    /// <summary>Record sets at least this large are referenced instead of copied.</summary>
+    public const int ExternalThreshold = 4096;
+
     private byte[] _buffer;
     private int _length;
+    private List<(int Position, ReadOnlyMemory<byte> Data)>? _external;
+    private int _externalLength;
+    private List<byte[]>? _rented;
 
     public KafkaWriter(int initialCapacity = 256)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialCapacity));
     }
 
-    public int Length => _length;
+    /// <summary>Bytes written, external segments included.</summary>
+    public int Length => _length + _externalLength;
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+    /// <summary>The output when it holds no external segment (true for everything but record sets).</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _external is null
+        ? _buffer.AsMemory(0, _length)
+        : throw new InvalidOperationException("the output has external segments: use Segments or ToArray");
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+    public ReadOnlySpan<byte> WrittenSpan => WrittenMemory.Span;
 
-    public byte[] ToArray() => WrittenSpan.ToArray();
+    /// <summary>The output in order: runs of the own buffer and the external segments between them.</summary>
+    public IEnumerable<ReadOnlyMemory<byte>> Segments
+    {
+        get
+        {
+            var start = 0;
+            foreach (var (position, data) in _external ?? [])
+            {
+                if (position > start)
+                {
+                    yield return _buffer.AsMemory(start, position - start);
+                }
+                yield return data;
+                start = position;
+            }
+            if (_length > start)
+            {
+                yield return _buffer.AsMemory(start, _length - start);
+            }
+        }
+    }
 
-    public void Reset() => _length = 0;
+    public byte[] ToArray()
+    {
+        var result = new byte[Length];
+        var at = 0;
+        foreach (var segment in Segments)
+        {
+            segment.Span.CopyTo(result.AsSpan(at));
+            at += segment.Length;
+        }
+        return result;
+    }
+
+    public void Reset()
+    {
+        _length = 0;
+        _external = null;
+        _externalLength = 0;
+    }
+
+    /// <summary>Takes a pooled buffer (that an external segment points into) to return at Dispose.</summary>
+    public void AttachRented(byte[] buffer) => (_rented ??= []).Add(buffer);
 
     public void Dispose()
     {
         var buffer = _buffer;
         _buffer = [];
-        _length = 0;
+        Reset();
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+        foreach (var rented in _rented ?? [])
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+        _rented = null;
     }
 
     public void Advance(int count) => _length += count;
@@ -212,6 +273,29 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
 
     public void WriteNullableBytes(ReadOnlyMemory<byte>? value, bool flexible) =>
         WriteNullableBytes(value.HasValue ? value.Value.Span : default, !value.HasValue, flexible);
+
+    /// <summary>
+    /// A record set (nullable bytes): a large one is referenced, not copied, and must stay valid
+    /// until the output has been sent (see <see cref="AttachRented"/>).
+    /// </summary>
+    public void WriteRecords(ReadOnlyMemory<byte>? records, bool flexible)
+    {
+        if (records is not { Length: >= ExternalThreshold } data)
+        {
+            WriteNullableBytes(records, flexible);
+            return;
+        }
+        if (flexible)
+        {
+            WriteUnsignedVarInt((uint)data.Length + 1);
+        }
+        else
+        {
+            WriteInt32(data.Length);
+        }
+        (_external ??= []).Add((_length, data));
+        _externalLength += data.Length;
+    }
 
     /// <summary>Array count; -1 (null) is written as int32 -1 or unsigned varint 0.</summary>
     public void WriteArrayCount(int count, bool flexible)

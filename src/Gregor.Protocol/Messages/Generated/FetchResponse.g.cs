@@ -539,7 +539,7 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>
             {
                 writer.WriteInt32(PreferredReadReplica);
             }
-            writer.WriteNullableBytes(Records ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
+            writer.WriteRecords(Records ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
             if (flexible)
             {
                 uint taggedCount = 0;

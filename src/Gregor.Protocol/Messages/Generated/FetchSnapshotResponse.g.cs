@@ -268,7 +268,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage<FetchSnapshotR
             SnapshotId.Write(writer, version);
             writer.WriteInt64(Size);
             writer.WriteInt64(Position);
-            writer.WriteNullableBytes(UnalignedRecords ?? (false ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
+            writer.WriteRecords(UnalignedRecords ?? (false ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
             if (flexible)
             {
                 uint taggedCount = 0;

@@ -111,7 +111,7 @@ public sealed partial class ProduceRequest : IKafkaMessage<ProduceRequest>
         {
             var flexible = version >= 9;
             writer.WriteInt32(Index);
-            writer.WriteNullableBytes(Records ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
+            writer.WriteRecords(Records ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

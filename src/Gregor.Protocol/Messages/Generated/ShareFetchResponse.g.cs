@@ -292,7 +292,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage<ShareFetchRespons
             writer.WriteInt16(AcknowledgeErrorCode);
             writer.WriteNullableString(AcknowledgeErrorMessage ?? (true ? null : ""), flexible);
             CurrentLeader.Write(writer, version);
-            writer.WriteNullableBytes(Records ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
+            writer.WriteRecords(Records ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
             if (AcquiredRecords is null)
             {
                 writer.WriteArrayCount(false ? -1 : 0, flexible);
