@@ -48,7 +48,7 @@ public sealed class LogManager : IDisposable
         _logger = _loggerFactory.CreateLogger<LogManager>();
         _time = time ?? TimeProvider.System;
         _logDirs = options.LogDirs.Select(Path.GetFullPath).ToList();
-        Cleaner = new LogCleaner(this, _loggerFactory.CreateLogger<LogCleaner>(), _time);
+        Cleaner = new LogCleaner(this, _loggerFactory.CreateLogger<LogCleaner>(), _time, options.CleanerBackoffMs);
     }
 
     public IReadOnlyList<string> LogDirs => _logDirs;

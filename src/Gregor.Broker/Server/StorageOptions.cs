@@ -17,6 +17,7 @@ public static class StorageOptions
         FlushCheckIntervalMs = config.FlushSchedulerIntervalMs,
         CheckpointIntervalMs = config.FlushOffsetCheckpointIntervalMs,
         CleanerEnable = config.LogCleanerEnable,
+        CleanerBackoffMs = config.LogCleanerBackoffMs,
         DefaultConfig = TopicManager.LogConfigFor(config, new Dictionary<string, string>()),
     };
 }

@@ -27,12 +27,14 @@ public sealed class LogCleaner
     private readonly LogManager _manager;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _backoff;
     private readonly ConcurrentDictionary<TopicPartition, long> _firstDirtyOffsets = new();
     private CancellationTokenSource? _stopping;
     private Thread? _thread;
 
-    internal LogCleaner(LogManager manager, ILogger logger, TimeProvider time)
+    internal LogCleaner(LogManager manager, ILogger logger, TimeProvider time, long backoffMs)
     {
+        _backoff = TimeSpan.FromMilliseconds(backoffMs);
         _manager = manager;
         _logger = logger;
         _time = time;
@@ -64,7 +66,7 @@ public sealed class LogCleaner
 
     private void Run(CancellationToken token)
     {
-        var backoff = TimeSpan.FromMilliseconds(15_000);
+        var backoff = _backoff;
         while (!token.IsCancellationRequested)
         {
             bool cleaned;
