@@ -81,7 +81,7 @@ internal sealed class LogSegment : IDisposable
     {
         var mode = fresh ? FileMode.Create : FileMode.OpenOrCreate;
         var log = new FileStream(LogFileNames.LogFile(dir, baseOffset, suffix), mode, FileAccess.ReadWrite,
-            FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.RandomAccess);
+            FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.RandomAccess | FileOptions.Asynchronous);
         if (fresh)
         {
             File.Delete(LogFileNames.IndexFile(dir, baseOffset, suffix));

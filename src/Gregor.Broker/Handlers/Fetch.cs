@@ -240,8 +240,9 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
     }
 
     /// <summary>
-    /// Copies a region of the log into a pooled buffer that lives until the response is written;
-    /// Fetch v0-3 get it converted to message format v0 (v0-1) or v1 (v2-3).
+    /// The record bytes of a region: v4+ refer to the file region itself (sent with sendfile);
+    /// Fetch v0-3 get a copy converted to message format v0 (v0-1) or v1 (v2-3), in a pooled buffer
+    /// that lives until the response is sent.
     /// </summary>
     private static ReadOnlyMemory<byte> Materialize(RequestContext context, short version, FileRegion region)
     {
@@ -249,13 +250,13 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
         {
             return ReadOnlyMemory<byte>.Empty;
         }
+        if (version >= 4)
+        {
+            return new FileRegionMemory(region).Memory;
+        }
         var buffer = context.RentResponseBuffer(region.Length);
         var read = RandomAccess.Read(region.Handle!, buffer.AsSpan(0, region.Length), region.Position);
         var bytes = buffer.AsMemory(0, read);
-        if (version >= 4)
-        {
-            return bytes;
-        }
         return LegacyMessageConverter.ConvertToLegacy(bytes.Span, version >= 2 ? (byte)1 : (byte)0);
     }
 }

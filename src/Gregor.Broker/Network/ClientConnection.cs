@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Gregor.Broker.Fetching;
 using Gregor.Broker.Requests;
 using Microsoft.Extensions.Logging;
 
@@ -101,10 +103,15 @@ public sealed class ClientConnection
     /// </summary>
     private async ValueTask SendAsync(NetworkStream stream, Gregor.Protocol.Wire.KafkaWriter response, CancellationToken cancellationToken)
     {
+        if (response.Segments.Any(s => MemoryMarshal.TryGetMemoryManager(s, out FileRegionMemory? _)))
+        {
+            await SendWithFilesAsync(response).ConfigureAwait(false);
+            return;
+        }
         var segments = new List<ArraySegment<byte>>();
         foreach (var segment in response.Segments)
         {
-            if (!System.Runtime.InteropServices.MemoryMarshal.TryGetArray(segment, out var array))
+            if (!MemoryMarshal.TryGetArray(segment, out var array))
             {
                 array = segment.ToArray();
             }
@@ -130,6 +137,47 @@ public sealed class ClientConnection
                 await stream.WriteAsync(segment.AsMemory(skip), cancellationToken).ConfigureAwait(false);
                 skip = 0;
             }
+        }
+    }
+
+    /// <summary>
+    /// Sends a response whose record sets are file regions: buffers and file regions go out in one
+    /// SendPackets operation, which sends the file parts with sendfile(2), from the page cache to the
+    /// socket without a copy through managed memory.
+    /// </summary>
+    private async ValueTask SendWithFilesAsync(Gregor.Protocol.Wire.KafkaWriter response)
+    {
+        var elements = new List<SendPacketsElement>();
+        foreach (var segment in response.Segments)
+        {
+            if (MemoryMarshal.TryGetMemoryManager(segment, out FileRegionMemory? file, out var start, out var length))
+            {
+                // Wrapping the segment's handle must never close it: the stream is neither disposed
+                // nor finalized (the segment owns the handle).
+                var stream = new FileStream(file.Region.Handle!, FileAccess.Read, 0, isAsync: true);
+                GC.SuppressFinalize(stream);
+                elements.Add(new SendPacketsElement(stream, file.Region.Position + start, length, endOfPacket: false));
+            }
+            else if (MemoryMarshal.TryGetArray(segment, out var array))
+            {
+                elements.Add(new SendPacketsElement(array.Array!, array.Offset, array.Count));
+            }
+            else
+            {
+                elements.Add(new SendPacketsElement(segment.ToArray()));
+            }
+        }
+        var completion = new TaskCompletionSource<SocketError>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var args = new SocketAsyncEventArgs { SendPacketsElements = [.. elements] };
+        args.Completed += (_, e) => completion.TrySetResult(e.SocketError);
+        if (!_socket.SendPacketsAsync(args))
+        {
+            completion.TrySetResult(args.SocketError);
+        }
+        var error = await completion.Task.ConfigureAwait(false);
+        if (error != SocketError.Success)
+        {
+            throw new SocketException((int)error);
         }
     }
 

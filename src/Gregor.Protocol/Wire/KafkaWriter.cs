@@ -17,7 +17,7 @@ namespace Gregor.Protocol.Wire;
 /// </summary>
 public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
 {
-    /// <summary>Record sets at least this large are referenced instead of copied.</summary>
+    /// <summary>Record sets in arrays at least this large are referenced instead of copied.</summary>
     public const int ExternalThreshold = 4096;
 
     private byte[] _buffer;
@@ -280,7 +280,9 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
     /// </summary>
     public void WriteRecords(ReadOnlyMemory<byte>? records, bool flexible)
     {
-        if (records is not { Length: >= ExternalThreshold } data)
+        // Small arrays are copied; large ones, and bytes that are not in an array at all (e.g. still
+        // in a file), are referenced.
+        if (records is not { } data || (data.Length < ExternalThreshold && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out _)))
         {
             WriteNullableBytes(records, flexible);
             return;
