@@ -1,5 +1,6 @@
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Config;
+using Gregor.Broker.Groups;
 using Gregor.Broker.Requests;
 using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
@@ -10,12 +11,13 @@ namespace Gregor.Broker.Handlers;
 /// <summary>
 /// DeleteTopics, versions 0-6: by name (v0-5) or by name or id (v6). The partitions' directories
 /// are removed. Unknown names get UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID;
-/// delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
+/// delete.topic.enable=false answers TOPIC_DELETION_DISABLED. The group coordinator, when given,
+/// then forgets the deleted topics' committed offsets (Kafka does this on StopReplica with delete).
 /// </summary>
-public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataStore metadata, BrokerConfig broker)
+public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataStore metadata, BrokerConfig broker, GroupCoordinator? groups = null)
     : RequestHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
-    protected override ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request, CancellationToken cancellationToken)
     {
         var response = new DeleteTopicsResponse();
         var targets = context.ApiVersion >= 6
@@ -45,6 +47,11 @@ public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataStore meta
                 result.ErrorMessage = "This server does not host this topic-partition.";
             }
         }
-        return ValueTask.FromResult<DeleteTopicsResponse?>(response);
+        var deleted = response.Responses.Where(r => r.ErrorCode == 0 && r.Name is not null).Select(r => r.Name!).ToList();
+        if (groups is not null && deleted.Count > 0)
+        {
+            await groups.OnTopicsDeletedAsync(deleted).ConfigureAwait(false);
+        }
+        return response;
     }
 }

@@ -134,6 +134,25 @@ public sealed class OffsetTests
     }
 
     [Fact]
+    public async Task Deleting_a_topic_removes_its_offsets_and_groups_left_without_any()
+    {
+        var store = new InMemoryGroupStore();
+        await using var coordinator = await StartAsync(Options(), store);
+        await coordinator.CommitOffsetsAsync(Simple("both", new OffsetCommitEntry(T0, 5, -1, ""), new OffsetCommitEntry(U0, 6, -1, "")));
+        await coordinator.CommitOffsetsAsync(Simple("only-t", new OffsetCommitEntry(T0, 7, -1, "")));
+
+        Assert.Equal(2, await coordinator.OnTopicsDeletedAsync(["t"]));
+        Assert.Equal([-1L, 6L], coordinator.FetchOffsets("both", [T0, U0], false).Offsets.Select(o => o.Offset));
+        Assert.Equal(["both"], coordinator.ListGroups().Groups.Select(g => g.GroupId));
+        Assert.Equal(0, await coordinator.OnTopicsDeletedAsync(["t"]));
+
+        // Tombstones make it durable: a coordinator replaying the store sees the same.
+        await using var reloaded = await StartAsync(Options(), store);
+        Assert.Equal([-1L, 6L], reloaded.FetchOffsets("both", [T0, U0], false).Offsets.Select(o => o.Offset));
+        Assert.Equal(["both"], reloaded.ListGroups().Groups.Select(g => g.GroupId));
+    }
+
+    [Fact]
     public async Task Stable_consumer_group_keeps_offsets_of_subscribed_topics()
     {
         await using var coordinator = await StartAsync(Options(retentionMs: 100));
