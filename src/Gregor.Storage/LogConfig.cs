@@ -50,6 +50,12 @@ public sealed record LogConfig
     /// <summary>message.timestamp.type: CreateTime keeps producer timestamps, LogAppendTime stamps batches on append.</summary>
     public TimestampType MessageTimestampType { get; init; } = TimestampType.CreateTime;
 
+    /// <summary>message.timestamp.before.max.ms (and the older difference.max.ms): how far in the past a CreateTime timestamp may be.</summary>
+    public long MessageTimestampBeforeMaxMs { get; init; } = long.MaxValue;
+
+    /// <summary>message.timestamp.after.max.ms (and the older difference.max.ms): how far in the future a CreateTime timestamp may be.</summary>
+    public long MessageTimestampAfterMaxMs { get; init; } = long.MaxValue;
+
     /// <summary>max.message.bytes [message.max.bytes]: largest batch accepted.</summary>
     public int MaxMessageBytes { get; init; } = 1_000_012;
 

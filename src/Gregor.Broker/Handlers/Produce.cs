@@ -10,7 +10,7 @@ namespace Gregor.Broker.Handlers;
 /// with its own error code. acks 0 sends no response (as Kafka does); acks 1 and -1 answer once
 /// the batches are in the log (on this single node -1 adds nothing but the flush the
 /// log.flush.interval.* policy asks for, which the log's group commit provides); any other acks
-/// value is INVALID_REQUIRED_ACKS. Message format v0/v1 (Produce v0-2) is converted to v2 on append.
+/// value is INVALID_REQUIRED_ACKS; a failed acks=0 request closes the connection, as Kafka does. Message format v0/v1 (Produce v0-2) is converted to v2 on append.
 /// Departure: transactional produce is not supported yet (no transaction coordinator).
 /// </summary>
 public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<ProduceRequest, ProduceResponse>
@@ -43,6 +43,17 @@ public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<Pro
                 });
             }
         }
-        return acks == 0 ? default : response;
+        if (acks == 0)
+        {
+            // Kafka closes the connection of an acks=0 producer whose request failed: the producer
+            // gets no response, and the closed connection makes it refresh its metadata.
+            var failed = response.Responses.SelectMany(t => t.PartitionResponses.Select(p => (t.Name, p))).FirstOrDefault(x => x.p.ErrorCode != 0);
+            if (failed.p is not null)
+            {
+                throw new CloseConnectionException($"acks=0 produce to {failed.Name}-{failed.p.Index} failed with {((ErrorCode)failed.p.ErrorCode).KafkaName()}: {failed.p.ErrorMessage}");
+            }
+            return null;
+        }
+        return response;
     }
 }

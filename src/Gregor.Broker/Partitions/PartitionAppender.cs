@@ -47,6 +47,11 @@ public static class PartitionAppender
             // The request buffer belongs to this request alone: patching it in place is safe.
             batches = MemoryMarshal.AsMemory(records);
         }
+        var policy = CheckBatches(batches.Span, config);
+        if (policy.Error != ErrorCode.None)
+        {
+            return policy with { LogStartOffset = log.LogStartOffset };
+        }
         if (!HasProducerId(batches.Span))
         {
             return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
@@ -60,6 +65,42 @@ public static class PartitionAppender
         {
             partition.ProducerLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Broker policies on validated batches: a batch larger than a segment is RECORD_LIST_TOO_LARGE;
+    /// a CreateTime timestamp (the batch's first and largest) further from the broker's clock than
+    /// message.timestamp.before/after.max.ms is INVALID_TIMESTAMP; transactional batches are refused
+    /// with INVALID_TXN_STATE (there is no transaction coordinator yet).
+    /// </summary>
+    private static AppendResult CheckBatches(ReadOnlySpan<byte> batches, LogConfig config)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        while (batches.Length >= RecordBatch.HeaderSize)
+        {
+            var size = RecordBatch.SizeInBytes(batches);
+            if (size > config.SegmentBytes)
+            {
+                return AppendResult.Failed(ErrorCode.RecordListTooLarge, $"batch of {size} bytes is larger than the segment size {config.SegmentBytes}");
+            }
+            if (RecordBatch.IsTransactional(batches))
+            {
+                return AppendResult.Failed(ErrorCode.InvalidTxnState, "transactional produce is not supported by this broker");
+            }
+            if (config.MessageTimestampType == TimestampType.CreateTime)
+            {
+                foreach (var timestamp in (ReadOnlySpan<long>)[RecordBatch.BaseTimestamp(batches), RecordBatch.MaxTimestamp(batches)])
+                {
+                    if (timestamp >= 0 && (now - timestamp > config.MessageTimestampBeforeMaxMs || timestamp - now > config.MessageTimestampAfterMaxMs))
+                    {
+                        return AppendResult.Failed(ErrorCode.InvalidTimestamp,
+                            $"timestamp {timestamp} of a batch is out of range: it must be within [{config.MessageTimestampBeforeMaxMs} ms before, {config.MessageTimestampAfterMaxMs} ms after] the broker's time {now}");
+                    }
+                }
+            }
+            batches = batches[size..];
+        }
+        return default;
     }
 
     private static bool HasProducerId(ReadOnlySpan<byte> batches)

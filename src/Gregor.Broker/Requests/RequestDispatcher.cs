@@ -89,6 +89,10 @@ public sealed class RequestDispatcher
         {
             return DispatchResult.Close($"malformed {info.Name} v{apiVersion} request (correlation id {correlationId}): {e.Message}");
         }
+        catch (CloseConnectionException e)
+        {
+            return DispatchResult.Close(e.Message);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return DispatchResult.Close("broker shutting down");

@@ -1,6 +1,8 @@
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Config;
 using Gregor.Broker.Fetching;
+using Gregor.Broker.Groups;
+using Gregor.Broker.Groups.Store;
 using Gregor.Broker.Handlers;
 using Gregor.Broker.Network;
 using Gregor.Broker.Partitions;
@@ -27,6 +29,8 @@ public sealed class BrokerServer : IAsyncDisposable
     private KafkaListener? _listener;
     private LogManager? _logs;
     private ReplicaManager? _replicas;
+    private GroupCoordinator? _groups;
+    private Task? _groupsLoad;
 
     public BrokerServer(BrokerConfig config, ILoggerFactory loggerFactory)
     {
@@ -73,6 +77,10 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config));
+        // Group state lives in memory until the store is backed by __consumer_offsets.
+        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new InMemoryGroupStore(), _loggerFactory.CreateLogger<GroupCoordinator>());
+        _groupsLoad = _groups.StartAsync();
+        handlers.AddRange(GroupHandlers.Create(_groups, metadata));
         _listener.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
         _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
             _config.BrokerId, clusterId, listenerConfig.Host, _listener.BoundPort, self.Host, self.Port);
@@ -83,6 +91,11 @@ public sealed class BrokerServer : IAsyncDisposable
         if (_listener is not null)
         {
             await _listener.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_groups is not null)
+        {
+            await _groups.DisposeAsync().ConfigureAwait(false);
+            await (_groupsLoad ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         if (_replicas is not null)
         {

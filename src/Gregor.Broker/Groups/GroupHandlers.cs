@@ -1,0 +1,24 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Handlers;
+using Gregor.Broker.Requests;
+
+namespace Gregor.Broker.Groups;
+
+/// <summary>The request handlers served by the group coordinator, for the broker to register.</summary>
+public static class GroupHandlers
+{
+    public static IEnumerable<IRequestHandler> Create(GroupCoordinator coordinator, IMetadataStore metadata) =>
+    [
+        new FindCoordinatorHandler(metadata.Brokers[0]),
+        new JoinGroupHandler(coordinator),
+        new SyncGroupHandler(coordinator),
+        new HeartbeatHandler(coordinator),
+        new LeaveGroupHandler(coordinator),
+        new OffsetCommitHandler(coordinator, metadata),
+        new OffsetFetchHandler(coordinator),
+        new DescribeGroupsHandler(coordinator),
+        new ListGroupsHandler(coordinator),
+        new DeleteGroupsHandler(coordinator),
+        new OffsetDeleteHandler(coordinator, metadata),
+    ];
+}
