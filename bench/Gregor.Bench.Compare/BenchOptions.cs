@@ -40,6 +40,9 @@ public sealed record BenchOptions
     /// <summary>Systems to run (all by default): gregor, redis, nats.</summary>
     public HashSet<string> Systems { get; init; } = ["gregor", "redis", "nats"];
 
+    /// <summary>Runs only the workloads whose name contains this text (for profiling one workload).</summary>
+    public string? Workload { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -50,8 +53,9 @@ public sealed record BenchOptions
                 "--quick" => options with { Quick = true },
                 "--repeats" => options with { Repeats = int.Parse(args[++i], CultureInfo.InvariantCulture) },
                 "--out" => options with { OutDir = args[++i] },
+                "--workload" => options with { Workload = args[++i] },
                 "--only" => options with { Systems = [.. args[++i].Split(',')] },
-                _ => throw new ArgumentException($"unknown argument {args[i]}; usage: bench/run [--quick] [--repeats N] [--out DIR] [--only gregor,redis,nats]"),
+                _ => throw new ArgumentException($"unknown argument {args[i]}; usage: bench/run [--quick] [--repeats N] [--out DIR] [--only gregor,redis,nats] [--workload TEXT]"),
             };
         }
         return options;

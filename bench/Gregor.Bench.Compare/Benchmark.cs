@@ -15,14 +15,22 @@ public sealed class Benchmark(BenchOptions options)
     private static void Log(string text) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
 
     /// <summary>Times <paramref name="work"/>, with the server's CPU seconds and peak RSS over it.</summary>
-    public static async Task<RunResult> MeasureAsync(ISystemClient client, string workload, long records, long bytes, Func<Task> work, Func<Percentiles>? latency = null)
+    public static Task<RunResult> MeasureAsync(ISystemClient client, string workload, long records, long bytes, Func<Task> work, Func<Percentiles>? latency = null) =>
+        MeasureAsync(client, workload, records, bytes, async () =>
+        {
+            await work();
+            return TimeSpan.Zero;
+        }, latency);
+
+    /// <summary>As above, less the set-up time that <paramref name="work"/> returns (consumers: until the first record).</summary>
+    public static async Task<RunResult> MeasureAsync(ISystemClient client, string workload, long records, long bytes, Func<Task<TimeSpan>> work, Func<Percentiles>? latency = null)
     {
         var pid = client.Server.Pid;
         await using var rss = new RssSampler(pid);
         var cpu = ProcStats.CpuSeconds(pid);
         var clock = Stopwatch.StartNew();
-        await work();
-        var seconds = clock.Elapsed.TotalSeconds;
+        var setup = await work();
+        var seconds = (clock.Elapsed - setup).TotalSeconds;
         cpu = ProcStats.CpuSeconds(pid) - cpu;
         return new RunResult(workload, client.Name, records, bytes, seconds, cpu, await rss.PeakAsync(), latency?.Invoke());
     }
@@ -30,6 +38,10 @@ public sealed class Benchmark(BenchOptions options)
     /// <summary>Runs one workload <see cref="BenchOptions.Repeats"/> times; a failure becomes a row with the reason.</summary>
     private async Task RepeatAsync(ISystemClient client, string workload, Func<int, Task<RunResult>> once, int? repeats = null)
     {
+        if (options.Workload is { } only && !workload.Contains(only, StringComparison.Ordinal))
+        {
+            return;
+        }
         var runs = new List<RunResult>();
         try
         {
@@ -92,25 +104,14 @@ public sealed class Benchmark(BenchOptions options)
             }
             return run;
         });
-        if (produceOnly || lastSmall is null)
+        if (produceOnly)
         {
             return;
         }
-
-        await RepeatAsync(client, Workloads.Consume1, _ => MeasureAsync(client, Workloads.Consume1, small, smallBytes,
-            () => client.ConsumeAsync(lastSmall, small, members: 1)));
-
-        var groupTopic = lastSmall;
-        if (client is GregorClient)
+        if (lastSmall is not null)
         {
-            // Kafka groups share out partitions: a 4-partition topic holding the same records.
-            groupTopic = $"{prefix}g4";
-            Log("Gregor: filling a 4-partition topic for the group workload");
-            await client.CreateAsync(groupTopic, 4);
-            await client.ProduceAsync(groupTopic, small, BenchOptions.SmallSize, acksAll: false, partitions: 4);
+            await ConsumeWorkloadsAsync(client, prefix, lastSmall);
         }
-        await RepeatAsync(client, Workloads.ConsumeGroup, _ => MeasureAsync(client, Workloads.ConsumeGroup, small, smallBytes,
-            () => client.ConsumeAsync(groupTopic, small, members: 4)));
 
         var expected = Pacer.Expected(BenchOptions.LatencyRate, options.LatencyDuration);
         await RepeatAsync(client, Workloads.Latency, async r =>
@@ -126,7 +127,35 @@ public sealed class Benchmark(BenchOptions options)
                     histogram.GetValueAtPercentile(99.9) / 1000.0,
                     histogram.GetMaxValue() / 1000.0));
         });
+    }
 
+    /// <summary>One consumer, then a group of four, reading what the 100 B produce wrote.</summary>
+    private async Task ConsumeWorkloadsAsync(ISystemClient client, string prefix, string lastSmall)
+    {
+        var small = options.SmallRecords;
+        var smallBytes = small * BenchOptions.SmallSize;
+        await RepeatAsync(client, Workloads.Consume1, _ => MeasureAsync(client, Workloads.Consume1, small, smallBytes,
+            () => client.ConsumeAsync(lastSmall, small, members: 1)));
+
+        var groupTopic = lastSmall;
+        if (client is GregorClient)
+        {
+            // Kafka groups share out partitions: a 4-partition topic holding the same records.
+            groupTopic = $"{prefix}g4";
+            Log("Gregor: filling a 4-partition topic for the group workload");
+            await client.CreateAsync(groupTopic, 4);
+            await client.ProduceAsync(groupTopic, small, BenchOptions.SmallSize, acksAll: false, partitions: 4);
+        }
+        await RepeatAsync(client, Workloads.ConsumeGroup, _ => MeasureAsync(client, Workloads.ConsumeGroup, small, smallBytes,
+            () => client.ConsumeAsync(groupTopic, small, members: 4)));
+    }
+
+    /// <summary>
+    /// At rest, on a freshly started server (so that earlier workloads' data and heap are not
+    /// counted): N partitions (streams) and N idle connections; RSS after settling and CPU while watched.
+    /// </summary>
+    public async Task RunIdleAsync(ISystemClient client)
+    {
         await RepeatAsync(client, Workloads.Idle, async _ =>
         {
             await using var idle = await client.IdleAsync(options.IdlePartitions, options.IdleConnections);
@@ -185,7 +214,7 @@ public sealed class Benchmark(BenchOptions options)
 
         public Task ProduceAsync(string topic, long count, int size, bool acksAll, int partitions) => inner.ProduceAsync(topic, count, size, acksAll, partitions);
 
-        public Task ConsumeAsync(string topic, long count, int members) => inner.ConsumeAsync(topic, count, members);
+        public Task<TimeSpan> ConsumeAsync(string topic, long count, int members) => inner.ConsumeAsync(topic, count, members);
 
         public Task LatencyAsync(string topic, int rate, TimeSpan duration, LongHistogram microseconds) => inner.LatencyAsync(topic, rate, duration, microseconds);
 

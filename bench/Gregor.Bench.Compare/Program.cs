@@ -42,6 +42,12 @@ if (options.Systems.Contains("gregor"))
     {
         await bench.RunAsync(gregor, "");
     }
+    (process, port) = await Servers.StartGregorAsync(root, gregorDll);
+    await using (process)
+    await using (var gregor = new GregorClient(process, port))
+    {
+        await bench.RunIdleAsync(gregor);
+    }
 }
 if (options.Systems.Contains("redis"))
 {
@@ -59,6 +65,12 @@ if (options.Systems.Contains("redis"))
             await bench.RunRedisBenchmarkAsync(redis, port);
         }
     }
+    (process, port) = await Servers.StartRedisAsync();
+    await using (process)
+    await using (var redis = await RedisClient.ConnectAsync(process, port, "everysec"))
+    {
+        await bench.RunIdleAsync(redis);
+    }
 }
 if (options.Systems.Contains("nats"))
 {
@@ -67,6 +79,12 @@ if (options.Systems.Contains("nats"))
     await using (var nats = await NatsClient.ConnectAsync(process, port))
     {
         await bench.RunAsync(nats, "");
+    }
+    (process, port) = await Servers.StartNatsAsync();
+    await using (process)
+    await using (var nats = await NatsClient.ConnectAsync(process, port))
+    {
+        await bench.RunIdleAsync(nats);
     }
 }
 

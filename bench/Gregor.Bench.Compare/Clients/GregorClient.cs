@@ -93,13 +93,14 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
         FetchWaitMaxMs = 100,
     };
 
-    public Task ConsumeAsync(string topic, long count, int members)
+    public async Task<TimeSpan> ConsumeAsync(string topic, long count, int members)
     {
+        var first = new FirstRecord();
         long received = 0;
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         long progress = DateTime.UtcNow.Ticks;
         var group = "bench-" + Guid.NewGuid().ToString("N");
-        return Task.WhenAll(Enumerable.Range(0, members).Select(_ => Task.Factory.StartNew(() =>
+        await Task.WhenAll(Enumerable.Range(0, members).Select(_ => Task.Factory.StartNew(() =>
         {
             // Values are not copied into managed memory (Ignore), as a consumer that only counts would do.
             using var consumer = new ConsumerBuilder<Ignore, Ignore>(ConsumerConfig(group)).Build();
@@ -122,6 +123,7 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
                 }
                 if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is not null)
                 {
+                    first.Seen();
                     Interlocked.Increment(ref received);
                     if (now - lastProgress > TimeSpan.FromMilliseconds(100))
                     {
@@ -132,6 +134,7 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
             }
             consumer.Close();
         }, TaskCreationOptions.LongRunning)));
+        return first.Elapsed;
     }
 
     public async Task LatencyAsync(string topic, int rate, TimeSpan duration, LongHistogram microseconds)
@@ -139,6 +142,7 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
         var expected = Pacer.Expected(rate, duration);
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(ConsumerConfig("lat-" + Guid.NewGuid().ToString("N"))).Build();
         consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consuming = Task.Factory.StartNew(() =>
         {
             long received = 0;
@@ -146,7 +150,11 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
             while (received < expected && DateTime.UtcNow < deadline)
             {
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
-                if (result is not null)
+                if (result is not null && Pacer.IsWarmUp(result.Message.Value))
+                {
+                    ready.TrySetResult();
+                }
+                else if (result is not null)
                 {
                     microseconds.RecordValue(Pacer.MicrosecondsSince(result.Message.Value));
                     received++;
@@ -156,11 +164,13 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
         }, TaskCreationOptions.LongRunning);
         using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig(acksAll: false, forLatency: true)).Build();
         var target = new TopicPartition(topic, 0);
-        await Pacer.RunAsync(rate, duration, 100, value =>
+        ValueTask Send(byte[] value)
         {
             producer.Produce(target, new Message<Null, byte[]> { Value = value });
             return ValueTask.CompletedTask;
-        });
+        }
+        await Pacer.WarmUpAsync(100, Send, ready.Task);
+        await Pacer.RunAsync(rate, duration, 100, Send);
         producer.Flush(TimeSpan.FromSeconds(30));
         var got = await consuming;
         if (got < expected)

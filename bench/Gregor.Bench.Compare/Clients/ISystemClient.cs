@@ -27,8 +27,12 @@ public interface ISystemClient : IAsyncDisposable
     /// </summary>
     Task ProduceAsync(string topic, long count, int size, bool acksAll, int partitions);
 
-    /// <summary>Reads <paramref name="count"/> records from the start with <paramref name="members"/> consumers sharing the work.</summary>
-    Task ConsumeAsync(string topic, long count, int members);
+    /// <summary>
+    /// Reads <paramref name="count"/> records from the start with <paramref name="members"/> consumers
+    /// sharing the work. Returns the set-up time before the first record arrived (connecting, joining
+    /// the group), which the caller leaves out of the throughput.
+    /// </summary>
+    Task<TimeSpan> ConsumeAsync(string topic, long count, int members);
 
     /// <summary>
     /// Sends <paramref name="rate"/> records/s for <paramref name="duration"/> while one consumer

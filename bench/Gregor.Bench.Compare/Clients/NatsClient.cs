@@ -77,8 +77,9 @@ public sealed class NatsClient : ISystemClient
         }
     }
 
-    public async Task ConsumeAsync(string topic, long count, int members)
+    public async Task<TimeSpan> ConsumeAsync(string topic, long count, int members)
     {
+        var first = new FirstRecord();
         var consumer = await _js.CreateOrUpdateConsumerAsync(topic, new ConsumerConfig
         {
             Name = "c" + Guid.NewGuid().ToString("N"),
@@ -94,6 +95,7 @@ public sealed class NatsClient : ISystemClient
                 await foreach (var msg in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: new NatsJSConsumeOpts { MaxMsgs = 10_000 }, cancellationToken: done.Token))
                 {
                     msg.Data.Dispose();
+                    first.Seen();
                     if (Interlocked.Increment(ref received) >= count)
                     {
                         await done.CancelAsync();
@@ -108,6 +110,7 @@ public sealed class NatsClient : ISystemClient
         {
             throw new TimeoutException($"NATS: consumed {received} of {count}");
         }
+        return first.Elapsed;
     }
 
     public async Task LatencyAsync(string topic, int rate, TimeSpan duration, LongHistogram microseconds)
@@ -119,7 +122,8 @@ public sealed class NatsClient : ISystemClient
             AckPolicy = ConsumerConfigAckPolicy.None,
             DeliverPolicy = ConsumerConfigDeliverPolicy.All,
         });
-        using var done = new CancellationTokenSource(duration + TimeSpan.FromSeconds(30));
+        using var done = new CancellationTokenSource(duration + TimeSpan.FromSeconds(60));
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consuming = Task.Run(async () =>
         {
             long received = 0;
@@ -127,6 +131,11 @@ public sealed class NatsClient : ISystemClient
             {
                 await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = 1_000 }, cancellationToken: done.Token))
                 {
+                    if (Pacer.IsWarmUp(msg.Data))
+                    {
+                        ready.TrySetResult();
+                        continue;
+                    }
                     microseconds.RecordValue(Pacer.MicrosecondsSince(msg.Data));
                     if (++received >= expected)
                     {
@@ -140,7 +149,9 @@ public sealed class NatsClient : ISystemClient
             return received;
         });
         var acks = new List<Task>();
-        await Pacer.RunAsync(rate, duration, 100, async value => acks.Add(CompleteAsync(await _js.PublishConcurrentAsync(topic, value))));
+        async ValueTask Send(byte[] value) => acks.Add(CompleteAsync(await _js.PublishConcurrentAsync(topic, value)));
+        await Pacer.WarmUpAsync(100, Send, ready.Task);
+        await Pacer.RunAsync(rate, duration, 100, Send);
         await Task.WhenAll(acks);
         var got = await consuming;
         if (got < expected)

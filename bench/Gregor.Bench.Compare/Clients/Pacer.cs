@@ -31,6 +31,27 @@ public static class Pacer
         }
     }
 
+    /// <summary>
+    /// Before timing: sends warm-up records (stamp 0) every 50 ms until the consumer has received
+    /// one, so that connecting and the consumer's first fetch are not counted as latency. Bounded: 30 s.
+    /// </summary>
+    public static async Task WarmUpAsync(int size, Func<byte[], ValueTask> send, Task consumerReady)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!consumerReady.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await send(new byte[size]);
+            await Task.WhenAny(consumerReady, Task.Delay(50));
+        }
+        if (!consumerReady.IsCompleted)
+        {
+            throw new TimeoutException("the latency consumer received no warm-up record in 30 s");
+        }
+    }
+
+    /// <summary>True for a warm-up record, which the consumer skips (and which tells it it is ready).</summary>
+    public static bool IsWarmUp(ReadOnlySpan<byte> value) => Unsafe.ReadUnaligned<long>(ref Unsafe.AsRef(in value[0])) == 0;
+
     /// <summary>Microseconds from the stamp in <paramref name="value"/> to now.</summary>
     public static long MicrosecondsSince(ReadOnlySpan<byte> value)
     {

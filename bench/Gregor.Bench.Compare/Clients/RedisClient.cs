@@ -32,7 +32,7 @@ public sealed class RedisClient : ISystemClient
 
     public ServerProcess Server { get; }
 
-    public static string Configuration(int port) => $"127.0.0.1:{port},abortConnect=false,syncTimeout=60000,asyncTimeout=60000,connectTimeout=10000";
+    public static string Configuration(int port) => $"127.0.0.1:{port},abortConnect=false,allowAdmin=true,protocol=resp2,syncTimeout=60000,asyncTimeout=60000,connectTimeout=10000";
 
     public static async Task<RedisClient> ConnectAsync(ServerProcess server, int port, string fsync)
     {
@@ -64,9 +64,10 @@ public sealed class RedisClient : ISystemClient
         }
     }
 
-    public async Task ConsumeAsync(string topic, long count, int members)
+    public async Task<TimeSpan> ConsumeAsync(string topic, long count, int members)
     {
         var db = Db;
+        var first = new FirstRecord();
         long received = 0;
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         if (members == 1)
@@ -77,6 +78,7 @@ public sealed class RedisClient : ISystemClient
                 var entries = await db.StreamReadAsync(topic, last, count: 10_000);
                 if (entries.Length > 0)
                 {
+                    first.Seen();
                     received += entries.Length;
                     last = entries[^1].Id;
                 }
@@ -91,6 +93,10 @@ public sealed class RedisClient : ISystemClient
                 while (Interlocked.Read(ref received) < count && DateTime.UtcNow < deadline)
                 {
                     var entries = await db.StreamReadGroupAsync(topic, group, "c" + m, ">", count: 10_000, noAck: true);
+                    if (entries.Length > 0)
+                    {
+                        first.Seen();
+                    }
                     Interlocked.Add(ref received, entries.Length);
                 }
             }));
@@ -99,6 +105,7 @@ public sealed class RedisClient : ISystemClient
         {
             throw new TimeoutException($"Redis: consumed {received} of {count}");
         }
+        return first.Elapsed;
     }
 
     public async Task LatencyAsync(string topic, int rate, TimeSpan duration, LongHistogram microseconds)
@@ -107,6 +114,7 @@ public sealed class RedisClient : ISystemClient
         // XREAD BLOCK holds its connection, so the consumer gets one of its own.
         await using var readConnection = await ConnectionMultiplexer.ConnectAsync(Configuration(_port));
         var reader = readConnection.GetDatabase();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consuming = Task.Run(async () =>
         {
             long received = 0;
@@ -125,8 +133,14 @@ public sealed class RedisClient : ISystemClient
                 {
                     var parts = (RedisResult[])entry!;
                     var fields = (RedisResult[])parts[1]!;
-                    microseconds.RecordValue(Pacer.MicrosecondsSince((byte[])fields[1]!));
+                    var value = (byte[])fields[1]!;
                     last = (string)parts[0]!;
+                    if (Pacer.IsWarmUp(value))
+                    {
+                        ready.TrySetResult();
+                        continue;
+                    }
+                    microseconds.RecordValue(Pacer.MicrosecondsSince(value));
                     received++;
                 }
             }
@@ -134,11 +148,17 @@ public sealed class RedisClient : ISystemClient
         });
         var db = Db;
         var sends = new List<Task>();
-        await Pacer.RunAsync(rate, duration, 100, value =>
+        ValueTask Send(byte[] value)
         {
             sends.Add(db.StreamAddAsync(topic, "v", value));
             return ValueTask.CompletedTask;
-        });
+        }
+        await Pacer.WarmUpAsync(100, Send, Task.WhenAny(ready.Task, consuming));
+        if (consuming.IsFaulted)
+        {
+            await consuming;
+        }
+        await Pacer.RunAsync(rate, duration, 100, Send);
         await Task.WhenAll(sends);
         var got = await consuming;
         if (got < expected)
