@@ -13,6 +13,17 @@ if (args is ["tcp-sink", var sinkPort])
     return MachineLimits.RunSink(int.Parse(sinkPort, CultureInfo.InvariantCulture));
 }
 
+if (args is ["render", var jsonPath])
+{
+    // Re-draws the table and chart from a results.json (beside it), without running anything.
+    var saved = JsonReport.Read(await File.ReadAllTextAsync(jsonPath));
+    var dir = Path.GetDirectoryName(Path.GetFullPath(jsonPath))!;
+    ChartWriter.Write(saved, Path.Combine(dir, "results.png"));
+    await File.WriteAllTextAsync(Path.Combine(dir, "results.md"), MarkdownReport.Write(saved));
+    Console.WriteLine(MarkdownReport.Write(saved));
+    return 0;
+}
+
 var options = BenchOptions.Parse(args);
 var root = FindRoot();
 var gregorDll = Path.Combine(root, "src", "Gregor", "bin", "Release", "net10.0", "gregor.dll");
