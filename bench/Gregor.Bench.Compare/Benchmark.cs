@@ -27,12 +27,15 @@ public sealed class Benchmark(BenchOptions options)
     {
         var pid = client.Server.Pid;
         await using var rss = new RssSampler(pid);
+        var self = Environment.ProcessId;
         var cpu = ProcStats.CpuSeconds(pid);
+        var clientCpu = ProcStats.CpuSeconds(self);
         var clock = Stopwatch.StartNew();
         var setup = await work();
         var seconds = (clock.Elapsed - setup).TotalSeconds;
         cpu = ProcStats.CpuSeconds(pid) - cpu;
-        return new RunResult(workload, client.Name, records, bytes, seconds, cpu, await rss.PeakAsync(), latency?.Invoke());
+        clientCpu = ProcStats.CpuSeconds(self) - clientCpu;
+        return new RunResult(workload, client.Name, records, bytes, seconds, cpu, await rss.PeakAsync(), latency?.Invoke()) { ClientCpuSeconds = clientCpu };
     }
 
     /// <summary>Runs one workload <see cref="BenchOptions.Repeats"/> times; a failure becomes a row with the reason.</summary>
@@ -50,7 +53,7 @@ public sealed class Benchmark(BenchOptions options)
                 var run = await once(r);
                 runs.Add(run);
                 Runs.Add(run);
-                Log($"{client.Name}: {workload} #{r + 1}: {run.RecordsPerSecond:N0} records/s, {run.MBps:N1} MB/s, CPU {run.CpuSeconds:N2} s, peak RSS {run.PeakRssBytes / 1e6:N0} MB"
+                Log($"{client.Name}: {workload} #{r + 1}: {run.RecordsPerSecond:N0} records/s, {run.MBps:N1} MB/s, server CPU {run.CpuSeconds:N2} s, client CPU {run.ClientCpuSeconds:N2} s, peak RSS {run.PeakRssBytes / 1e6:N0} MB"
                     + (run.Latency is { } l ? $", p50 {l.P50:N2} p99 {l.P99:N2} p99.9 {l.P999:N2} max {l.Max:N2} ms" : ""));
             }
             Rows.Add(Row.From(runs, client.Durability));
@@ -212,7 +215,7 @@ public sealed class Benchmark(BenchOptions options)
 
         public Task CreateAsync(string topic, int partitions) => inner.CreateAsync(topic, partitions);
 
-        public Task ProduceAsync(string topic, long count, int size, bool acksAll, int partitions) => inner.ProduceAsync(topic, count, size, acksAll, partitions);
+        public Task<TimeSpan> ProduceAsync(string topic, long count, int size, bool acksAll, int partitions) => inner.ProduceAsync(topic, count, size, acksAll, partitions);
 
         public Task<TimeSpan> ConsumeAsync(string topic, long count, int members) => inner.ConsumeAsync(topic, count, members);
 

@@ -48,6 +48,7 @@ var bench = new Benchmark(options);
 if (options.Systems.Contains("gregor"))
 {
     var (process, port) = await Servers.StartGregorAsync(root, gregorDll);
+    Console.Error.WriteLine($"Gregor broker: pid {process.Pid}, port {port}");
     await using (process)
     await using (var gregor = new GregorClient(process, port))
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using HdrHistogram;
@@ -43,12 +44,14 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
         EnableDeliveryReports = forLatency,
     };
 
-    public Task ProduceAsync(string topic, long count, int size, bool acksAll, int partitions) => Task.Run(() =>
+    public Task<TimeSpan> ProduceAsync(string topic, long count, int size, bool acksAll, int partitions) => Task.Run(() =>
     {
         string? error = null;
+        var untimed = Stopwatch.StartNew();
         using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig(acksAll, forLatency: false))
             .SetErrorHandler((_, e) => error ??= e.Reason)
             .Build();
+        var setup = untimed.Elapsed;
         // Produce copies the value, so one message object serves every record.
         var message = new Message<Null, byte[]> { Value = new byte[size] };
         var targets = Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)).ToArray();
@@ -71,12 +74,14 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
         {
             throw new InvalidOperationException($"Gregor: records still unsent after 5 min ({error})");
         }
+        untimed.Restart();
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(ConsumerConfig("check")).Build();
         var end = targets.Sum(t => consumer.QueryWatermarkOffsets(t, TimeSpan.FromSeconds(30)).High.Value);
         if (end < count)
         {
             throw new InvalidOperationException($"Gregor: end offset {end} after producing {count} ({error})");
         }
+        return setup + untimed.Elapsed;
     });
 
     private ConsumerConfig ConsumerConfig(string group) => new()

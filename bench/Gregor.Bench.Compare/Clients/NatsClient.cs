@@ -51,7 +51,7 @@ public sealed class NatsClient : ISystemClient
     public async Task CreateAsync(string topic, int partitions) =>
         await _js.CreateStreamAsync(new StreamConfig(topic, [topic]) { Storage = StreamConfigStorage.File });
 
-    public async Task ProduceAsync(string topic, long count, int size, bool acksAll, int partitions)
+    public async Task<TimeSpan> ProduceAsync(string topic, long count, int size, bool acksAll, int partitions)
     {
         var value = new byte[size];
         var inFlight = new Queue<NatsJSPublishConcurrentFuture>(Window + 1);
@@ -67,6 +67,7 @@ public sealed class NatsClient : ISystemClient
         {
             await CompleteAsync(inFlight.Dequeue());
         }
+        return TimeSpan.Zero;
     }
 
     private static async Task CompleteAsync(NatsJSPublishConcurrentFuture future)

@@ -45,7 +45,7 @@ public sealed class RedisClient : ISystemClient
 
     public async Task CreateAsync(string topic, int partitions) => await Db.KeyDeleteAsync(topic);
 
-    public async Task ProduceAsync(string topic, long count, int size, bool acksAll, int partitions)
+    public async Task<TimeSpan> ProduceAsync(string topic, long count, int size, bool acksAll, int partitions)
     {
         var db = Db;
         RedisValue value = new byte[size];
@@ -62,6 +62,7 @@ public sealed class RedisClient : ISystemClient
         {
             await inFlight.Dequeue();
         }
+        return TimeSpan.Zero;
     }
 
     public async Task<TimeSpan> ConsumeAsync(string topic, long count, int members)

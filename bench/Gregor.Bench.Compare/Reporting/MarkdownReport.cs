@@ -23,22 +23,23 @@ public static class MarkdownReport
         s.AppendLine(CultureInfo.InvariantCulture, $"| loopback + file write, one after the other | {l.LoopbackPlusWriteMBps:N0} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| file read + loopback, one after the other | {l.ReadPlusLoopbackMBps:N0} |");
         s.AppendLine();
-        s.AppendLine("| Workload | System | Durability | Records/s median (min–max) | MB/s | Latency ms p50 / p99 / p99.9 / max | Server CPU s per M records | Server peak RSS MB | Gregor ÷ this |");
-        s.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        s.AppendLine("| Workload | System | Durability | Records/s median (min–max) | MB/s | Latency ms p50 / p99 / p99.9 / max | Server CPU s per M records | Client CPU s per M records | Server peak RSS MB | Gregor ÷ this |");
+        s.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in report.Rows)
         {
             if (r.Error is not null)
             {
-                s.AppendLine(CultureInfo.InvariantCulture, $"| {r.Workload} | {r.System} | {r.Durability} | n/a: {Escape(r.Error)} | | | | | |");
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {r.Workload} | {r.System} | {r.Durability} | n/a: {Escape(r.Error)} | | | | | | |");
                 continue;
             }
             var idle = r.Workload == Workloads.Idle;
             var rate = idle ? Escape(r.Note ?? "") : $"{r.RecordsPerSecond:N0} ({r.RecordsPerSecondMin:N0}–{r.RecordsPerSecondMax:N0})";
             var latency = r.Latency is { } p ? $"{p.P50:N2} / {p.P99:N2} / {p.P999:N2} / {p.Max:N1}" : "";
             var cpu = r.CpuPerMillion is { } c ? c.ToString("N2", CultureInfo.InvariantCulture) : "";
+            var clientCpu = r.ClientCpuPerMillion is { } cc ? cc.ToString("N2", CultureInfo.InvariantCulture) : "";
             var rss = r.PeakRssMB > 0 ? r.PeakRssMB.ToString("N0", CultureInfo.InvariantCulture) : "";
             var ratio = r.Ratio is { } x ? x.ToString("N2", CultureInfo.InvariantCulture) + "×" : "";
-            s.AppendLine(CultureInfo.InvariantCulture, $"| {r.Workload} | {r.System} | {r.Durability} | {rate} | {(idle ? "" : r.MBps.ToString("N1", CultureInfo.InvariantCulture))} | {latency} | {cpu} | {rss} | {ratio} |");
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {r.Workload} | {r.System} | {r.Durability} | {rate} | {(idle ? "" : r.MBps.ToString("N1", CultureInfo.InvariantCulture))} | {latency} | {cpu} | {clientCpu} | {rss} | {ratio} |");
         }
         s.AppendLine();
         s.AppendLine("| Target | Measured | Verdict |");

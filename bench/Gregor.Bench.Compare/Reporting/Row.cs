@@ -25,6 +25,9 @@ public sealed record Row(
 
     public string? Error { get; init; }
 
+    /// <summary>Median CPU seconds per million records of the benchmark's own process (the client).</summary>
+    public double? ClientCpuPerMillion { get; init; }
+
     public static Row From(IReadOnlyList<RunResult> runs, string durability)
     {
         var first = runs[0];
@@ -50,7 +53,10 @@ public sealed record Row(
             first.Records == 0 ? null : Median(runs.Select(r => r.CpuPerMillion)),
             runs.Max(r => r.PeakRssBytes) / 1e6,
             latency,
-            first.Note);
+            first.Note)
+        {
+            ClientCpuPerMillion = first.Records == 0 ? null : Median(runs.Select(r => r.ClientCpuPerMillion)),
+        };
     }
 
     public static Row Failed(string workload, string system, string durability, string error) =>

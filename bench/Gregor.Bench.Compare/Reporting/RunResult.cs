@@ -19,6 +19,12 @@ public sealed record RunResult(
     Percentiles? Latency = null,
     string? Note = null)
 {
+    /// <summary>CPU seconds of the benchmark process itself (the client side) in the same time.</summary>
+    public double ClientCpuSeconds { get; init; }
+
+    /// <summary>Client CPU seconds per million records: where the time goes when the server is idle.</summary>
+    public double ClientCpuPerMillion => Records == 0 ? 0 : ClientCpuSeconds / Records * 1e6;
+
     public double RecordsPerSecond => Records / Seconds;
 
     public double MBps => Bytes / Seconds / 1e6;
