@@ -38,10 +38,12 @@ public sealed class Benchmark(BenchOptions options)
         return new RunResult(workload, client.Name, records, bytes, seconds, cpu, await rss.PeakAsync(), latency?.Invoke()) { ClientCpuSeconds = clientCpu };
     }
 
+    private bool Selected(string workload) => options.Workload is not { } only || workload.Contains(only, StringComparison.Ordinal);
+
     /// <summary>Runs one workload <see cref="BenchOptions.Repeats"/> times; a failure becomes a row with the reason.</summary>
     private async Task RepeatAsync(ISystemClient client, string workload, Func<int, Task<RunResult>> once, int? repeats = null)
     {
-        if (options.Workload is { } only && !workload.Contains(only, StringComparison.Ordinal))
+        if (!Selected(workload))
         {
             return;
         }
@@ -141,7 +143,7 @@ public sealed class Benchmark(BenchOptions options)
             () => client.ConsumeAsync(lastSmall, small, members: 1)));
 
         var groupTopic = lastSmall;
-        if (client is GregorClient)
+        if (client is GregorClient && Selected(Workloads.ConsumeGroup))
         {
             // Kafka groups share out partitions: a 4-partition topic holding the same records.
             groupTopic = $"{prefix}g4";
