@@ -20,7 +20,7 @@ public static class MachineInfo
     }
 
     public static string Versions() =>
-        $".NET {Environment.Version}; {FirstLine("redis-server", "--version")}; nats-server {FirstLine("nats-server", "--version")}; Confluent.Kafka {Confluent.Kafka.Library.VersionString} (librdkafka)";
+        $".NET {Environment.Version}; {FirstLine("redis-server", "--version")}; {FirstLine("nats-server", "--version")}; Confluent.Kafka {Confluent.Kafka.Library.VersionString} (librdkafka)";
 
     private static string FirstLine(string file, string arg)
     {

@@ -110,7 +110,7 @@ var report = new Report(
     started,
     MachineInfo.Describe(),
     MachineInfo.Versions(),
-    "bench/run " + string.Join(' ', args),
+    ("bench/run " + string.Join(' ', args)).Trim(),
     options,
     limits,
     rows,
