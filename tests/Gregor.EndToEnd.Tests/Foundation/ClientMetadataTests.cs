@@ -41,7 +41,6 @@ public sealed class ClientMetadataTests(BrokerFixture fixture) : IClassFixture<B
         Assert.Equal(0, broker.BrokerId);
         Assert.Equal("127.0.0.1", broker.Host);
         Assert.Equal(fixture.Broker.Port, broker.Port);
-        Assert.Equal(0, metadata.OriginatingBrokerId);
     }
 
     [Fact]
