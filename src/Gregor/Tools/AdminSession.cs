@@ -14,7 +14,10 @@ public sealed class AdminSession : IDisposable
     private AdminSession(Dictionary<string, string> config)
     {
         Bootstrap = config["bootstrap.servers"];
-        Admin = new AdminClientBuilder(config)
+        // A tool's producer or consumer settings may include Confluent.Kafka's own
+        // dotnet.producer.* / dotnet.consumer.* keys, which the admin client refuses.
+        Admin = new AdminClientBuilder(config.Where(kv => !kv.Key.StartsWith("dotnet.producer.", StringComparison.Ordinal)
+                && !kv.Key.StartsWith("dotnet.consumer.", StringComparison.Ordinal)))
             .SetLogHandler((_, message) => _errors.Log(message))
             .SetErrorHandler((_, error) => _errors.Record(error))
             .Build();
