@@ -43,6 +43,10 @@ public static class ConfigsCommand
             {
                 session.Topic(name);
             }
+            else if (name is not null)
+            {
+                CheckBrokerExists(session, name);
+            }
             if (parse.GetValue(describe))
             {
                 var names = name is not null ? [name]
@@ -77,6 +81,16 @@ public static class ConfigsCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>An unknown broker id is refused up front: the admin client would wait for it until the request times out.</summary>
+    private static void CheckBrokerExists(AdminSession session, string name)
+    {
+        var brokers = session.Metadata().Brokers.Select(b => b.BrokerId).Order().ToList();
+        if (!int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || !brokers.Contains(id))
+        {
+            throw new ToolException($"broker '{name}' does not exist (brokers: {string.Join(", ", brokers)})");
+        }
     }
 
     private static string Entity(bool isTopic) => isTopic ? "topic" : "broker";

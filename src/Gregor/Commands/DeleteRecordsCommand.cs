@@ -24,6 +24,7 @@ public static class DeleteRecordsCommand
         {
             var offsets = ReadOffsets(parse.GetValue(file)!);
             using var session = AdminSession.Connect(cluster.Read(parse));
+            CheckPartitionsExist(session, offsets);
             Console.WriteLine("Executing records delete operation");
             List<(string Topic, Partition Partition, Offset Offset, Error? Error)> results;
             var exitCode = 0;
@@ -47,6 +48,23 @@ public static class DeleteRecordsCommand
             return exitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// An unknown topic or partition is refused up front: the admin client would otherwise wait
+    /// for metadata that never comes.
+    /// </summary>
+    private static void CheckPartitionsExist(AdminSession session, List<TopicPartitionOffset> offsets)
+    {
+        foreach (var topic in offsets.GroupBy(o => o.Topic))
+        {
+            var count = session.Topic(topic.Key).Partitions.Count;
+            var missing = topic.FirstOrDefault(o => o.Partition.Value < 0 || o.Partition.Value >= count);
+            if (missing is not null)
+            {
+                throw new ToolException($"partition {missing.Topic}-{missing.Partition.Value} does not exist (topic '{missing.Topic}' has {count} partitions)");
+            }
+        }
     }
 
     private static List<TopicPartitionOffset> ReadOffsets(string path)

@@ -14,7 +14,10 @@ public sealed class AdminSession : IDisposable
     private AdminSession(Dictionary<string, string> config)
     {
         Bootstrap = config["bootstrap.servers"];
-        Admin = new AdminClientBuilder(config)
+        // A tool's producer or consumer settings may include Confluent.Kafka's own
+        // dotnet.producer.* / dotnet.consumer.* keys, which the admin client refuses.
+        Admin = new AdminClientBuilder(config.Where(kv => !kv.Key.StartsWith("dotnet.producer.", StringComparison.Ordinal)
+                && !kv.Key.StartsWith("dotnet.consumer.", StringComparison.Ordinal)))
             .SetLogHandler((_, message) => _errors.Log(message))
             .SetErrorHandler((_, error) => _errors.Record(error))
             .Build();
@@ -44,20 +47,37 @@ public sealed class AdminSession : IDisposable
 
     /// <summary>
     /// Metadata for all topics, bounded by the connect timeout. (Asking for one topic by name
-    /// could auto-create it on brokers that allow that; listing all never does.)
+    /// could auto-create it on brokers that allow that; listing all never does.) The wait is cut
+    /// into short attempts so that a refused connection or an unknown host — which no amount of
+    /// waiting cures — is reported at once rather than after the whole timeout.
     /// </summary>
     public Metadata Metadata()
     {
-        try
+        var deadline = DateTime.UtcNow + ToolTimeouts.Connect;
+        while (true)
         {
-            return Admin.GetMetadata(ToolTimeouts.Connect);
-        }
-        catch (KafkaException e) when (e.Error.IsLocalError)
-        {
-            var detail = _errors.Last ?? e.Error.Reason;
-            throw new ToolException($"cannot reach the cluster at {Bootstrap} within {ToolTimeouts.Connect.TotalSeconds:0} s: {detail}");
+            var attempt = TimeSpan.FromTicks(Math.Min(Attempt.Ticks, Math.Max((deadline - DateTime.UtcNow).Ticks, 1)));
+            try
+            {
+                return Admin.GetMetadata(attempt);
+            }
+            catch (KafkaException e) when (e.Error.IsLocalError)
+            {
+                var reason = ConnectFailure.Reason(_errors.LastConnectFailure);
+                if (reason is not null && _errors.AllBrokersDown)
+                {
+                    throw new ToolException(ConnectFailure.Message(Bootstrap, reason));
+                }
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new ToolException(ConnectFailure.Message(Bootstrap,
+                        reason ?? $"no answer within {ToolTimeouts.Connect.TotalSeconds:0} s: {_errors.Last ?? e.Error.Reason}"));
+                }
+            }
         }
     }
+
+    private static readonly TimeSpan Attempt = TimeSpan.FromSeconds(1);
 
     /// <summary>The partitions of a topic, or a "topic does not exist" error.</summary>
     public TopicMetadata Topic(string topic)

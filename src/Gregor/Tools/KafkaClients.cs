@@ -28,11 +28,23 @@ public static class KafkaClients
 public sealed class ClientErrors
 {
     private volatile string? _last;
+    private volatile string? _lastConnectFailure;
+    private volatile bool _allBrokersDown;
 
     public string? Last => _last;
 
+    /// <summary>The last log line that reported a failed connect or name resolution.</summary>
+    public string? LastConnectFailure => _lastConnectFailure;
+
+    /// <summary>librdkafka has reported every bootstrap broker down.</summary>
+    public bool AllBrokersDown => _allBrokersDown;
+
     public void Record(Error error)
     {
+        if (error.Code == ErrorCode.Local_AllBrokersDown)
+        {
+            _allBrokersDown = true;
+        }
         // "1/1 brokers are down" explains less than the connect failure logged before it.
         if (error.Code != ErrorCode.Local_AllBrokersDown || _last is null)
         {
@@ -45,6 +57,10 @@ public sealed class ClientErrors
         if (message.Level <= SyslogLevel.Warning)
         {
             _last = message.Message;
+            if (ConnectFailure.Reason(message.Message) is not null)
+            {
+                _lastConnectFailure = message.Message;
+            }
         }
     }
 }

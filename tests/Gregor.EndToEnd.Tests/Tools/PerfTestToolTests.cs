@@ -17,7 +17,8 @@ public sealed partial class PerfTestToolTests(BrokerFixture fixture) : IClassFix
     {
         var topic = GregorTool.NewTopic("perf");
         var produced = await GregorTool.SucceedAsync(Broker, "producer-perf-test",
-            ["--topic", topic, "--num-records", "5000", "--record-size", "200", "--throughput", "-1", "--producer-props", "acks=1", "linger.ms=5", "--json"]);
+            ["--topic", topic, "--num-records", "5000", "--record-size", "200", "--throughput", "-1", "--producer-props", "acks=1", "linger.ms=5", "compression.type=lz4",
+             "dotnet.producer.delivery.report.fields=all", "--json"]);
         using (var json = JsonDocument.Parse(produced.StandardOutput))
         {
             var r = json.RootElement;
