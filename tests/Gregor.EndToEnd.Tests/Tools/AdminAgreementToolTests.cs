@@ -33,7 +33,8 @@ public sealed class AdminAgreementToolTests(BrokerFixture fixture) : IClassFixtu
 
         var expected = new List<string>
         {
-            $"Topic: {topic}\tTopicId: {description.TopicId}\tPartitionCount: {description.Partitions.Count}\tReplicationFactor: {description.Partitions[0].Replicas.Count}\tConfigs: {nonDefault}",
+            // Kafka prints topic ids in URL-safe base64; Confluent.Kafka's Uuid.ToString uses the standard alphabet.
+            $"Topic: {topic}\tTopicId: {description.TopicId.ToString().Replace('+', '-').Replace('/', '_')}\tPartitionCount: {description.Partitions.Count}\tReplicationFactor: {description.Partitions[0].Replicas.Count}\tConfigs: {nonDefault}",
         };
         expected.AddRange(description.Partitions.OrderBy(p => p.Partition).Select(p =>
             $"\tTopic: {topic}\tPartition: {p.Partition}\tLeader: {p.Leader.Id}\tReplicas: {string.Join(',', p.Replicas.Select(r => r.Id))}\tIsr: {string.Join(',', p.ISR.Select(r => r.Id))}"));
