@@ -57,6 +57,7 @@ public sealed class ConfluentCodecsAcceptanceTests(BrokerFixture fixture) : ICla
                 });
             }
             Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+            Delivery.WaitForReports(() => delivered.Count, Count);
         }
         Assert.Empty(errors);
         Assert.Equal(Count, delivered.Count);

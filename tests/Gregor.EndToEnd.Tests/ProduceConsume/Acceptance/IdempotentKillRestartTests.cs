@@ -62,6 +62,7 @@ public sealed class IdempotentKillRestartTests
                     }
                 }
                 Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(180)));
+                Delivery.WaitForReports(() => Volatile.Read(ref delivered), Count);
             }
             Assert.Empty(errors);
 

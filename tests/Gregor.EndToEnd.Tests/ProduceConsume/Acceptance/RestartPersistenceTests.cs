@@ -28,7 +28,7 @@ public sealed class RestartPersistenceTests
         try
         {
             string topicId;
-            var delivered = new Dictionary<int, TopicPartitionOffset>();
+            var delivered = new System.Collections.Concurrent.ConcurrentDictionary<int, TopicPartitionOffset>();
             await using (var broker = await BrokerProcess.StartAsync(logDir: logDir))
             {
                 using var admin = Admin(broker);
@@ -47,6 +47,7 @@ public sealed class RestartPersistenceTests
                     producer.Produce("kept", new Message<string, string> { Key = $"k{i}", Value = $"v{i}" }, r => delivered[n] = r.TopicPartitionOffset);
                 }
                 Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+                Delivery.WaitForReports(() => delivered.Count, Count);
                 if (kill)
                 {
                     await broker.KillAsync();

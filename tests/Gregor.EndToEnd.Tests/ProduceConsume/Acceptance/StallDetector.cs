@@ -5,7 +5,9 @@ namespace Gregor.EndToEnd.Tests.ProduceConsume.Acceptance;
 /// <summary>
 /// A dedicated thread that wakes every 5 ms and records the longest gap between wake-ups: when the
 /// test process itself was not scheduled (a loaded machine, a GC pause), a timing sample measures the
-/// test, not the broker, and says so.
+/// test, not the broker, and says so. It also times how long a work item waits for a thread-pool
+/// thread, since the test's socket continuations run there (a starved pool adds a thread only every
+/// half second or so).
 /// </summary>
 internal sealed class StallDetector : IDisposable
 {
@@ -30,6 +32,11 @@ internal sealed class StallDetector : IDisposable
         while (!_stopped)
         {
             Thread.Sleep(5);
+            using (var ran = new ManualResetEventSlim())
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static e => e.Set(), ran, preferLocal: false);
+                ran.Wait();
+            }
             var now = Stopwatch.GetTimestamp();
             var gap = now - last;
             last = now;
