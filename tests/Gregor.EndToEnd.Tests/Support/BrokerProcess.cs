@@ -32,6 +32,33 @@ public sealed partial class BrokerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The broker's process id (to read /proc/&lt;pid&gt;/status).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Reads a "VmRSS"/"VmHWM"-style line of /proc/&lt;pid&gt;/status, in bytes.</summary>
+    public long ReadProcStatusBytes(string key)
+    {
+        foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
+        {
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+            {
+                var kb = line[(key.Length + 1)..].Trim().Split(' ')[0];
+                return long.Parse(kb, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        throw new InvalidOperationException($"{key} not in /proc/{ProcessId}/status");
+    }
+
+    /// <summary>Kills the broker with SIGKILL (kill -9) and waits for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     [GeneratedRegex(@"listening on \S+:(\d+)")]
     private static partial Regex ListeningLine();
 
