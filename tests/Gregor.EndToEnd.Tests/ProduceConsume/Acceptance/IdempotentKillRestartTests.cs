@@ -9,7 +9,7 @@ namespace Gregor.EndToEnd.Tests.ProduceConsume.Acceptance;
 /// is killed with SIGKILL and restarted on the same port and log dir three times; afterwards each
 /// partition holds its records exactly once and in order.
 /// </summary>
-public sealed class IdempotentKillRestartTests
+public sealed class IdempotentKillRestartTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Count = 50_000;
     private const int Partitions = 2;
@@ -26,12 +26,16 @@ public sealed class IdempotentKillRestartTests
             await Raw.CreateTopicAsync(port, topic, Partitions);
             var errors = new ConcurrentQueue<string>();
             var delivered = 0;
+            var unacknowledgedAtKills = new List<int>();
             using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
             {
                 BootstrapServers = broker.BootstrapServers,
                 EnableIdempotence = true,
                 Acks = Acks.All,
                 LingerMs = 5,
+                // Small batches: acknowledgements arrive a few hundred records at a time, so the
+                // kills below find thousands of records produced but not yet acknowledged.
+                BatchNumMessages = 500,
                 MessageTimeoutMs = 180_000,
                 RetryBackoffMs = 100,
                 ReconnectBackoffMs = 50,
@@ -50,11 +54,10 @@ public sealed class IdempotentKillRestartTests
                     });
                     if (i > 0 && i % (Count / 4) == 0)
                     {
-                        // Mid-run: some records acknowledged, others in flight or queued.
-                        while (Volatile.Read(ref delivered) < i - 2000)
-                        {
-                            await Task.Delay(5);
-                        }
+                        // Mid-run: kill as soon as all but the last 4,000 are acknowledged, watching
+                        // closely (a coarse wait would let the rest be acknowledged too).
+                        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref delivered) >= i - 4000, TimeSpan.FromSeconds(60)));
+                        unacknowledgedAtKills.Add(i + 1 - Volatile.Read(ref delivered));
                         await broker.KillAsync();
                         await broker.DisposeAsync();
                         broker = await BrokerProcess.StartAsync([$"listeners=PLAINTEXT://127.0.0.1:{port}"], logDir);
@@ -65,6 +68,10 @@ public sealed class IdempotentKillRestartTests
                 Delivery.WaitForReports(() => Volatile.Read(ref delivered), Count);
             }
             Assert.Empty(errors);
+            output.WriteLine($"records produced but not acknowledged at the kills: {string.Join(", ", unacknowledgedAtKills)}");
+            // The kills did interrupt the run: records were produced but not yet acknowledged.
+            Assert.Equal(3, unacknowledgedAtKills.Count);
+            Assert.All(unacknowledgedAtKills, n => Assert.True(n > 0, $"unacknowledged at the kills: {string.Join(", ", unacknowledgedAtKills)}"));
 
             using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "idem-kill", EnableAutoCommit = false }).Build();
             consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
