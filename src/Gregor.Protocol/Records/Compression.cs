@@ -178,13 +178,20 @@ public static class Compression
             {
                 if (length == output.Length)
                 {
-                    var next = (int)Math.Min((long)output.Length * 2, (long)maxSize + 1);
-                    if (next <= length)
+                    if (length >= maxSize)
                     {
+                        // Full at the limit: one more byte means too large. Probing with a byte of
+                        // its own keeps the buffer at the limit (growing it to limit+1 made the pool
+                        // hand out an array twice the limit).
+                        Span<byte> probe = stackalloc byte[1];
+                        if (stream.Read(probe) == 0)
+                        {
+                            return true;
+                        }
                         error = "decompressed size exceeds the limit";
                         return false;
                     }
-                    EnsureCapacity(ref output, next, length);
+                    EnsureCapacity(ref output, (int)Math.Min((long)output.Length * 2, maxSize), length);
                 }
                 var n = stream.Read(output, length, output.Length - length);
                 if (n == 0)
