@@ -70,19 +70,20 @@ public sealed class MembershipTests
     public async Task Members_that_do_not_rejoin_within_the_rebalance_timeout_are_removed()
     {
         await using var coordinator = await StartAsync();
-        var m1 = await coordinator.JoinAsync(Join("g", rebalanceMs: 300));
+        var m1 = await coordinator.JoinAsync(Join("g", rebalanceMs: 1000));
         await coordinator.SyncAsync("g", m1);
-        var m2Join = coordinator.JoinGroupAsync(Join("g", rebalanceMs: 300));
-        var m1Rejoin = await coordinator.JoinAsync(Join("g", memberId: m1.MemberId, rebalanceMs: 300));
+        var m2Join = coordinator.JoinGroupAsync(Join("g", rebalanceMs: 1000));
+        var m1Rejoin = await coordinator.JoinAsync(Join("g", memberId: m1.MemberId, rebalanceMs: 1000));
         var m2 = await m2Join.Within();
         await Task.WhenAll(coordinator.SyncAsync("g", m1Rejoin), coordinator.SyncAsync("g", m2));
 
-        // A third member joins; m1 rejoins, m2 never does.
+        // A third member joins; m1 rejoins, m2 never does. (The rebalance timeout, which also bounds
+        // the syncs above, is 1 s: at 300 ms a loaded machine sometimes let a sync expire first.)
         var started = DateTime.UtcNow;
-        var m3Join = coordinator.JoinGroupAsync(Join("g", rebalanceMs: 300));
-        var m1Third = coordinator.JoinGroupAsync(Join("g", memberId: m1.MemberId, rebalanceMs: 300));
+        var m3Join = coordinator.JoinGroupAsync(Join("g", rebalanceMs: 1000));
+        var m1Third = coordinator.JoinGroupAsync(Join("g", memberId: m1.MemberId, rebalanceMs: 1000));
         var m3 = await m3Join.Within();
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(250));
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(900));
         Assert.Equal(3, m3.GenerationId);
         var leader = await m1Third.Within();
         Assert.Equal([m1.MemberId, m3.MemberId], leader.MembersOrEmpty.Select(m => m.MemberId));
