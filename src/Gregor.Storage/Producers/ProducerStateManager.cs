@@ -140,9 +140,15 @@ public sealed class ProducerStateManager
         }
     }
 
-    /// <summary>Writes a snapshot at <see cref="MapEndOffset"/> (temp file, fsync, rename) and keeps only the newest two.</summary>
-    public void WriteSnapshot()
+    /// <summary>
+    /// Writes a snapshot (temp file, fsync, rename) and keeps only the newest two. Batches without a
+    /// producer id leave the state unchanged, so the state covers the log up to
+    /// <paramref name="logEndOffset"/>: the snapshot is taken there, and the next start scans only
+    /// what is appended after it, not the whole log.
+    /// </summary>
+    public void WriteSnapshot(long logEndOffset)
     {
+        MapEndOffset = Math.Max(MapEndOffset, logEndOffset);
         var size = 4 + _producers.Values.Sum(e => 11 + (32 * e.Batches.Count));
         var bodyBytes = new byte[size];
         var position = 0;
