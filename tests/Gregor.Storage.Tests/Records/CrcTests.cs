@@ -23,4 +23,30 @@ public class CrcTests
             Assert.Equal(~Crc32C.UpdateSoftware(0xFFFFFFFFu, data.AsSpan(0, n)), Crc32C.Compute(data.AsSpan(0, n)));
         }
     }
+
+    /// <summary>Lengths around the three-block boundaries (3 × 256 and 3 × 8192 bytes) and beyond, from unaligned starts, in one piece and split.</summary>
+    [Theory]
+    [InlineData(767)]
+    [InlineData(768)]
+    [InlineData(769)]
+    [InlineData(1543)]
+    [InlineData(24575)]
+    [InlineData(24576)]
+    [InlineData(24577)]
+    [InlineData(25351)]
+    [InlineData(100_003)]
+    [InlineData(1 << 20)]
+    public void ThreeWayHardwarePathAgreesWithTheTable(int length)
+    {
+        var data = new byte[length + 3];
+        new Random(length).NextBytes(data);
+        for (var start = 0; start < 3; start++)
+        {
+            var span = data.AsSpan(start, length);
+            var expected = Crc32C.UpdateSoftware(0xFFFFFFFFu, span);
+            Assert.Equal(expected, Crc32C.Update(0xFFFFFFFFu, span));
+            var cut = length / 3 + start;
+            Assert.Equal(expected, Crc32C.Update(Crc32C.Update(0xFFFFFFFFu, span[..cut]), span[cut..]));
+        }
+    }
 }
