@@ -51,7 +51,7 @@ public sealed class ClientConnection
             while (closeReason is null)
             {
                 idle.CancelAfter(TimeSpan.FromMilliseconds(_options.ConnectionsMaxIdleMs));
-                var (frame, length, reason) = await ReadFrameAsync(reader, idle.Token).ConfigureAwait(false);
+                var (frame, length, reason) = await ReadFrameAsync(reader, stream, idle.Token).ConfigureAwait(false);
                 if (frame is null)
                 {
                     closeReason = reason;
@@ -185,7 +185,10 @@ public sealed class ClientConnection
     /// Reads the next frame into a rented array (the caller returns it). Returns a null frame and
     /// a reason to close (null when the peer simply closed between frames).
     /// </summary>
-    private async ValueTask<(byte[]? Frame, int Length, string? Reason)> ReadFrameAsync(PipeReader reader, CancellationToken cancellationToken)
+    /// <summary>Frames larger than this that have not fully arrived are read from the socket into the frame itself.</summary>
+    private const int DirectReadThreshold = 64 * 1024;
+
+    private async ValueTask<(byte[]? Frame, int Length, string? Reason)> ReadFrameAsync(PipeReader reader, NetworkStream stream, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -204,6 +207,36 @@ public sealed class ClientConnection
                     var frame = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
                     buffer.Slice(4, size).CopyTo(frame);
                     reader.AdvanceTo(buffer.GetPosition(4L + size));
+                    return (frame, size, null);
+                }
+                if (size > DirectReadThreshold)
+                {
+                    // A large frame that is not all here: take what the pipe holds, then let the
+                    // socket write the rest straight into the frame instead of through the pipe's
+                    // buffers (one copy fewer). The pipe is left empty, so reading the stream
+                    // directly cannot skip bytes it buffered.
+                    var frame = ArrayPool<byte>.Shared.Rent(size);
+                    var have = (int)(buffer.Length - 4);
+                    buffer.Slice(4).CopyTo(frame);
+                    reader.AdvanceTo(buffer.End);
+                    try
+                    {
+                        while (have < size)
+                        {
+                            var n = await stream.ReadAsync(frame.AsMemory(have, size - have), cancellationToken).ConfigureAwait(false);
+                            if (n == 0)
+                            {
+                                ArrayPool<byte>.Shared.Return(frame);
+                                return (null, 0, $"connection closed in the middle of a frame ({4 + have} of {4 + size} bytes received)");
+                            }
+                            have += n;
+                        }
+                    }
+                    catch
+                    {
+                        ArrayPool<byte>.Shared.Return(frame);
+                        throw;
+                    }
                     return (frame, size, null);
                 }
             }
