@@ -29,12 +29,13 @@ public sealed class Benchmark(BenchOptions options)
         await using var rss = new RssSampler(pid);
         var self = Environment.ProcessId;
         var cpu = ProcStats.CpuSeconds(pid);
-        var clientCpu = ProcStats.CpuSeconds(self);
+        // The client is this process, or a child process it starts and waits for (kcat, redis-benchmark).
+        var clientCpu = ProcStats.CpuSeconds(self) + ProcStats.ChildrenCpuSeconds(self);
         var clock = Stopwatch.StartNew();
         var setup = await work();
         var seconds = (clock.Elapsed - setup).TotalSeconds;
         cpu = ProcStats.CpuSeconds(pid) - cpu;
-        clientCpu = ProcStats.CpuSeconds(self) - clientCpu;
+        clientCpu = ProcStats.CpuSeconds(self) + ProcStats.ChildrenCpuSeconds(self) - clientCpu;
         return new RunResult(workload, client.Name, records, bytes, seconds, cpu, await rss.PeakAsync(), latency?.Invoke()) { ClientCpuSeconds = clientCpu };
     }
 
@@ -77,11 +78,11 @@ public sealed class Benchmark(BenchOptions options)
         await RepeatAsync(client, Workloads.Produce100, async r =>
         {
             var topic = $"{prefix}p100-{r}";
-            await client.CreateAsync(topic, 1);
-            if (lastSmall is not null && client is RedisClient)
+            if (lastSmall is not null)
             {
-                await client.CreateAsync(lastSmall, 1); // frees the previous repetition's stream
+                await client.DeleteAsync(lastSmall); // the last repetition's topic stays for the consumers
             }
+            await client.CreateAsync(topic, 1);
             lastSmall = topic;
             return await MeasureAsync(client, Workloads.Produce100, small, smallBytes,
                 () => client.ProduceAsync(topic, small, BenchOptions.SmallSize, acksAll: false, partitions: 1));
@@ -92,8 +93,10 @@ public sealed class Benchmark(BenchOptions options)
             {
                 var topic = $"{prefix}pall-{r}";
                 await client.CreateAsync(topic, 1);
-                return await MeasureAsync(client, Workloads.Produce100All, small, smallBytes,
+                var run = await MeasureAsync(client, Workloads.Produce100All, small, smallBytes,
                     () => client.ProduceAsync(topic, small, BenchOptions.SmallSize, acksAll: true, partitions: 1));
+                await client.DeleteAsync(topic);
+                return run;
             });
         }
         var large = options.LargeRecords;
@@ -103,10 +106,7 @@ public sealed class Benchmark(BenchOptions options)
             await client.CreateAsync(topic, 1);
             var run = await MeasureAsync(client, Workloads.Produce1K, large, large * BenchOptions.LargeSize,
                 () => client.ProduceAsync(topic, large, BenchOptions.LargeSize, acksAll: false, partitions: 1));
-            if (client is RedisClient)
-            {
-                await client.CreateAsync(topic, 1);
-            }
+            await client.DeleteAsync(topic);
             return run;
         });
         if (produceOnly)
@@ -116,6 +116,7 @@ public sealed class Benchmark(BenchOptions options)
         if (lastSmall is not null)
         {
             await ConsumeWorkloadsAsync(client, prefix, lastSmall);
+            await client.DeleteAsync(lastSmall);
         }
 
         var expected = Pacer.Expected(BenchOptions.LatencyRate, options.LatencyDuration);
@@ -124,13 +125,15 @@ public sealed class Benchmark(BenchOptions options)
             var topic = $"{prefix}lat-{r}";
             await client.CreateAsync(topic, 1);
             var histogram = new LongHistogram(300_000_000, 3); // microseconds, up to 5 min
-            return await MeasureAsync(client, Workloads.Latency, expected, expected * BenchOptions.SmallSize,
+            var run = await MeasureAsync(client, Workloads.Latency, expected, expected * BenchOptions.SmallSize,
                 () => client.LatencyAsync(topic, BenchOptions.LatencyRate, options.LatencyDuration, histogram),
                 () => new Percentiles(
                     histogram.GetValueAtPercentile(50) / 1000.0,
                     histogram.GetValueAtPercentile(99) / 1000.0,
                     histogram.GetValueAtPercentile(99.9) / 1000.0,
                     histogram.GetMaxValue() / 1000.0));
+            await client.DeleteAsync(topic);
+            return run;
         });
     }
 
@@ -141,6 +144,12 @@ public sealed class Benchmark(BenchOptions options)
         var smallBytes = small * BenchOptions.SmallSize;
         await RepeatAsync(client, Workloads.Consume1, _ => MeasureAsync(client, Workloads.Consume1, small, smallBytes,
             () => client.ConsumeAsync(lastSmall, small, members: 1)));
+        if (client is GregorClient gregor)
+        {
+            var kcat = new NamedClient(gregor, KcatConsumer.Name);
+            await RepeatAsync(kcat, Workloads.Consume1, _ => MeasureAsync(kcat, Workloads.Consume1, small, smallBytes,
+                () => KcatConsumer.ConsumeAsync(gregor.Bootstrap, lastSmall, small)));
+        }
 
         var groupTopic = lastSmall;
         if (client is GregorClient && Selected(Workloads.ConsumeGroup))
@@ -153,6 +162,10 @@ public sealed class Benchmark(BenchOptions options)
         }
         await RepeatAsync(client, Workloads.ConsumeGroup, _ => MeasureAsync(client, Workloads.ConsumeGroup, small, smallBytes,
             () => client.ConsumeAsync(groupTopic, small, members: 4)));
+        if (groupTopic != lastSmall)
+        {
+            await client.DeleteAsync(groupTopic);
+        }
     }
 
     /// <summary>
@@ -201,7 +214,7 @@ public sealed class Benchmark(BenchOptions options)
                     throw new InvalidOperationException($"redis-benchmark exited with {process.ExitCode}: {output}");
                 }
             });
-            await redis.CreateAsync(key, 1);
+            await redis.DeleteAsync(key);
             return run;
         });
     }
@@ -216,6 +229,8 @@ public sealed class Benchmark(BenchOptions options)
         public ServerProcess Server => inner.Server;
 
         public Task CreateAsync(string topic, int partitions) => inner.CreateAsync(topic, partitions);
+
+        public Task DeleteAsync(string topic) => inner.DeleteAsync(topic);
 
         public Task<TimeSpan> ProduceAsync(string topic, long count, int size, bool acksAll, int partitions) => inner.ProduceAsync(topic, count, size, acksAll, partitions);
 

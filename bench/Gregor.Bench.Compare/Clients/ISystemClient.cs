@@ -22,6 +22,13 @@ public interface ISystemClient : IAsyncDisposable
     Task CreateAsync(string topic, int partitions);
 
     /// <summary>
+    /// Removes a topic / stream and its data once a repetition is measured, so that every
+    /// repetition starts from the same state and earlier data (dirty pages, memory) does not weigh
+    /// on later runs.
+    /// </summary>
+    Task DeleteAsync(string topic);
+
+    /// <summary>
     /// Produces <paramref name="count"/> records of <paramref name="size"/> bytes from one producer,
     /// round-robin over <paramref name="partitions"/> partitions where the system has partitions.
     /// Returns the time spent creating the client and checking completeness afterwards, which the

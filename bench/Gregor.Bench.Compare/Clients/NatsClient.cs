@@ -51,6 +51,8 @@ public sealed class NatsClient : ISystemClient
     public async Task CreateAsync(string topic, int partitions) =>
         await _js.CreateStreamAsync(new StreamConfig(topic, [topic]) { Storage = StreamConfigStorage.File });
 
+    public async Task DeleteAsync(string topic) => await _js.DeleteStreamAsync(topic);
+
     public async Task<TimeSpan> ProduceAsync(string topic, long count, int size, bool acksAll, int partitions)
     {
         var value = new byte[size];

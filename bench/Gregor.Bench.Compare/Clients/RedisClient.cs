@@ -45,6 +45,8 @@ public sealed class RedisClient : ISystemClient
 
     public async Task CreateAsync(string topic, int partitions) => await Db.KeyDeleteAsync(topic);
 
+    public async Task DeleteAsync(string topic) => await Db.KeyDeleteAsync(topic);
+
     public async Task<TimeSpan> ProduceAsync(string topic, long count, int size, bool acksAll, int partitions)
     {
         var db = Db;

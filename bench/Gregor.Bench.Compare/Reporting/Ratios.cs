@@ -12,7 +12,8 @@ public static class Ratios
             {
                 continue;
             }
-            foreach (var row in group.Where(r => r.Error is null && !ReferenceEquals(r, gregor)))
+            // Rows of Gregor read by another client (kcat) are Gregor too: no ratio against itself.
+            foreach (var row in group.Where(r => r.Error is null && !r.System.StartsWith("Gregor", StringComparison.Ordinal)))
             {
                 row.Ratio = group.Key switch
                 {

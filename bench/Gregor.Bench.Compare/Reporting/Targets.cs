@@ -35,10 +35,11 @@ public static class Targets
             ? new("CPU per million 100 B records ≤ 1/4 of redis-server's", "not measured", null)
             : new("CPU per million 100 B records ≤ 1/4 of redis-server's (its most frugal row)", $"{gregorCpu:N2} s vs {cpu:N2} s ({redisCpu!.System}): {gregorCpu / cpu:N2}×", gregorCpu <= cpu / 4));
 
-        var consume = Find(Workloads.Consume1, Gregor);
+        // Gregor is read by two clients (Confluent.Kafka, and kcat on librdkafka's C API): the faster counts, named.
+        var consume = Others(Workloads.Consume1, Gregor).MaxBy(r => r.RecordsPerSecond);
         targets.Add(consume is null
             ? new("one consumer: ≥ 2,000,000 records/s", "not measured", null)
-            : new("one consumer: ≥ 2,000,000 records/s", Rate(consume.RecordsPerSecond), consume.RecordsPerSecond >= 2_000_000));
+            : new("one consumer: ≥ 2,000,000 records/s (fastest client)", $"{Rate(consume.RecordsPerSecond)} ({consume.System})", consume.RecordsPerSecond >= 2_000_000));
 
         var large = Find(Workloads.Produce1K, Gregor);
         targets.Add(large is null
