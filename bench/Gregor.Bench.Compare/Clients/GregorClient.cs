@@ -99,11 +99,14 @@ public sealed class GregorClient(ServerProcess server, int port) : ISystemClient
         EnableAutoCommit = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         EnablePartitionEof = false,
-        FetchMaxBytes = 64 << 20,
-        MaxPartitionFetchBytes = 16 << 20,
-        QueuedMaxMessagesKbytes = 1 << 20,
-        QueuedMinMessages = 1_000_000,
         FetchWaitMaxMs = 100,
+        // librdkafka's fetch sizes and local queue (100,000 records) as they come, but the next
+        // fetch is sent 1 ms after the queue drops below its threshold instead of the default
+        // 1,000 ms (fetch.queue.backoff.ms, librdkafka ≥ 2.1): with the default a consumer that
+        // empties its queue in 60 ms sits idle for the rest of the second. Measured on 2,000,000
+        // records: 1.3–1.7 M records/s against 0.17 M with the default backoff and 1.1–1.2 M with
+        // 16 MiB fetches and a 1,000,000-record queue.
+        FetchQueueBackoffMs = 1,
         // Topic name, timestamp and headers are not marshalled into each ConsumeResult: the
         // throughput consumers only count. (The latency consumer reads the value, which stays.)
         ConsumeResultFields = "none",
