@@ -13,7 +13,10 @@ namespace Gregor.Protocol.Records;
 /// — a payload without that header is read as one raw snappy block, as snappy-java does;
 /// lz4 = LZ4 frame format (<see cref="Lz4Frame"/>); zstd = zstd frame.
 /// Decompression never produces more than the caller's limit: a compression bomb is refused
-/// after at most limit+1 bytes of work, not after inflating it.
+/// after at most limit+1 bytes of work, not after inflating it. No buffer is ever requested from
+/// the pool larger than the limit — overflow is detected by a declared or decoded length or a
+/// one-byte probe — so, as the pool rounds requests up to powers of two, the buffer held stays
+/// within a power-of-two limit.
 /// </summary>
 public static class Compression
 {
@@ -84,7 +87,8 @@ public static class Compression
     /// </summary>
     public static bool TryDecompress(CompressionType codec, ReadOnlySpan<byte> input, int maxSize, out byte[] output, out int length, out string? error)
     {
-        output = ArrayPool<byte>.Shared.Rent(Math.Clamp(input.Length * 4, 256, Math.Max(256, maxSize + 1)));
+        maxSize = Math.Max(maxSize, 0);
+        output = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(input.Length * 4L, Math.Min(256, maxSize), maxSize));
         length = 0;
         error = null;
         try
@@ -152,7 +156,7 @@ public static class Compression
             error = "decompressed size exceeds the limit";
             return false;
         }
-        if (!EnsureCapacity(ref output, length + n, length))
+        if (!EnsureCapacity(ref output, length + n, length, maxSize))
         {
             error = "decompressed size exceeds the limit";
             return false;
@@ -191,7 +195,7 @@ public static class Compression
                         error = "decompressed size exceeds the limit";
                         return false;
                     }
-                    EnsureCapacity(ref output, (int)Math.Min((long)output.Length * 2, maxSize), length);
+                    EnsureCapacity(ref output, (int)Math.Min((long)output.Length * 2, maxSize), length, maxSize);
                 }
                 var n = stream.Read(output, length, output.Length - length);
                 if (n == 0)
@@ -208,10 +212,14 @@ public static class Compression
         }
     }
 
-    /// <summary>Grows a pooled buffer to at least <paramref name="needed"/> bytes keeping the first <paramref name="keep"/>.</summary>
-    internal static bool EnsureCapacity(ref byte[] buffer, int needed, int keep)
+    /// <summary>
+    /// Grows a pooled buffer to at least <paramref name="needed"/> bytes keeping the first
+    /// <paramref name="keep"/>; false when <paramref name="needed"/> is beyond <paramref name="limit"/>.
+    /// The request to the pool never exceeds <paramref name="limit"/>: doubling stops there.
+    /// </summary>
+    internal static bool EnsureCapacity(ref byte[] buffer, int needed, int keep, int limit)
     {
-        if (needed < 0)
+        if (needed < 0 || needed > limit)
         {
             return false;
         }
@@ -219,7 +227,7 @@ public static class Compression
         {
             return true;
         }
-        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(needed, (long)buffer.Length * 2), Array.MaxLength));
+        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(needed, (long)buffer.Length * 2), limit));
         buffer.AsSpan(0, keep).CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(buffer);
         buffer = bigger;

@@ -112,15 +112,9 @@ public static class Lz4Frame
             }
             var block = input.Slice(pos, n);
             pos += n + (blockChecksum ? 4 : 0);
-            var need = length + (stored ? n : blockMax);
-            if (!Compression.EnsureCapacity(ref output, Math.Min(need, maxSize + 1), length))
-            {
-                error = "decompressed size exceeds the limit";
-                return false;
-            }
             if (stored)
             {
-                if (length + n > maxSize)
+                if (!Compression.EnsureCapacity(ref output, length + n, length, maxSize))
                 {
                     error = "decompressed size exceeds the limit";
                     return false;
@@ -130,19 +124,23 @@ public static class Lz4Frame
             }
             else
             {
-                var room = Math.Min(blockMax, output.Length - length);
-                var decoded = LZ4Codec.Decode(block, output.AsSpan(length, room));
-                if (decoded < 0)
-                {
-                    error = length + room > maxSize ? "decompressed size exceeds the limit" : "lz4: corrupt block";
-                    return false;
-                }
-                length += decoded;
-                if (length > maxSize)
+                // A block decodes to at most blockMax bytes, and output never passes the limit, so
+                // the room offered is whichever is smaller; the buffer never outgrows the limit.
+                var room = Math.Min(blockMax, maxSize - length);
+                if (!Compression.EnsureCapacity(ref output, length + room, length, maxSize))
                 {
                     error = "decompressed size exceeds the limit";
                     return false;
                 }
+                var decoded = LZ4Codec.Decode(block, output.AsSpan(length, room));
+                if (decoded < 0)
+                {
+                    // Decoding fails both on a corrupt block and on one larger than the room; when
+                    // the limit cut the room short, the block's own sequence lengths tell which.
+                    error = room < blockMax && DecodedLength(block) > room ? "decompressed size exceeds the limit" : "lz4: corrupt block";
+                    return false;
+                }
+                length += decoded;
             }
         }
         if (contentChecksum && pos + 4 > input.Length)
@@ -150,6 +148,66 @@ public static class Lz4Frame
             error = "lz4: truncated frame";
             return false;
         }
+        return true;
+    }
+
+    /// <summary>
+    /// The bytes an LZ4 block decodes to, summed from its sequence headers without decoding, or -1
+    /// when the sequences do not fit the block. A block is sequences of
+    /// token (literal length high nibble, match length − 4 low nibble; 15 = more length bytes follow,
+    /// each added, until one below 255) | literals | offset 2 LE | [match length bytes],
+    /// the last of which stops after its literals.
+    /// </summary>
+    internal static long DecodedLength(ReadOnlySpan<byte> block)
+    {
+        long total = 0;
+        var pos = 0;
+        while (pos < block.Length)
+        {
+            var token = block[pos++];
+            long literals = token >> 4;
+            if (literals == 15 && !TryReadLengthBytes(block, ref pos, ref literals))
+            {
+                return -1;
+            }
+            if (literals > block.Length - pos)
+            {
+                return -1;
+            }
+            pos += (int)literals;
+            total += literals;
+            if (pos == block.Length)
+            {
+                return total;
+            }
+            if (block.Length - pos < 2)
+            {
+                return -1;
+            }
+            pos += 2;
+            long match = token & 15;
+            if (match == 15 && !TryReadLengthBytes(block, ref pos, ref match))
+            {
+                return -1;
+            }
+            total += match + 4;
+        }
+        return -1;
+    }
+
+    private static bool TryReadLengthBytes(ReadOnlySpan<byte> block, ref int pos, ref long value)
+    {
+        byte b;
+        do
+        {
+            if (pos >= block.Length)
+            {
+                return false;
+            }
+            b = block[pos++];
+            value += b;
+        }
+        while (b == 255);
         return true;
     }
 }
