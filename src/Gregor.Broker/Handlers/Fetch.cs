@@ -19,9 +19,8 @@ namespace Gregor.Broker.Handlers;
 /// of the response is returned whole even if it exceeds them, as Kafka does, so a consumer never stalls.</item>
 /// <item>The read always starts with the batch that contains the fetch offset; consumers skip the
 /// records before their offset themselves.</item>
-/// <item>Sessions (v7+, KIP-227): epoch 0 opens a session (full response), later epochs send only
-/// what changed, epoch -1 closes it; unknown sessions get FETCH_SESSION_ID_NOT_FOUND and stale
-/// epochs INVALID_FETCH_SESSION_EPOCH.</item>
+/// <item>Sessions (v7+, KIP-227): <see cref="FetchPlanner"/> decides which partitions a request
+/// reads; a request continuing a session is answered with only the partitions that changed.</item>
 /// <item>v13+ names topics by id (unknown: UNKNOWN_TOPIC_ID). Versions 0-3 get message format v0/v1,
 /// converted from the stored v2 batches.</item>
 /// </list>
@@ -31,13 +30,12 @@ namespace Gregor.Broker.Handlers;
 public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadata, FetchSessionCache sessions)
     : RequestHandler<FetchRequest, FetchResponse>
 {
-    private const int FinalEpoch = -1;
-    private const int InitialEpoch = 0;
+    private readonly FetchPlanner _planner = new(metadata, sessions);
 
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
     {
         var version = context.ApiVersion;
-        var plan = Plan(request, version);
+        var plan = _planner.Plan(request, version);
         if (plan.Error != ErrorCode.None)
         {
             return new FetchResponse { ErrorCode = (short)plan.Error, SessionId = 0 };
@@ -83,92 +81,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
         return bytes >= Math.Max(1, minBytes);
     }
 
-    /// <summary>One partition to read, with the name and id it is known by.</summary>
-    private sealed record PlannedPartition(FetchPartitionKey Key, string Topic, long FetchOffset, int MaxBytes, CachedFetchPartition? Cached);
-
-    private sealed record FetchPlan(ErrorCode Error, List<PlannedPartition> Partitions, FetchSession? Session, bool Incremental);
-
     private readonly record struct PartitionRead(ErrorCode Error, LogReadResult Result, Partition? Partition);
-
-    private FetchPlan Plan(FetchRequest request, short version)
-    {
-        var requested = new List<PlannedPartition>();
-        foreach (var topic in request.Topics)
-        {
-            var name = version >= 13 ? metadata.FindTopic(topic.TopicId)?.Name ?? "" : topic.Topic;
-            foreach (var p in topic.Partitions)
-            {
-                requested.Add(new PlannedPartition(new FetchPartitionKey(version >= 13 ? topic.TopicId : default, name, p.Partition), name, p.FetchOffset, p.PartitionMaxBytes, null));
-            }
-        }
-        if (version < 7 || request.SessionEpoch == FinalEpoch)
-        {
-            if (request.SessionId != 0)
-            {
-                sessions.Remove(request.SessionId);
-            }
-            return new FetchPlan(ErrorCode.None, requested, null, false);
-        }
-        if (request.SessionEpoch == InitialEpoch)
-        {
-            if (request.SessionId != 0)
-            {
-                sessions.Remove(request.SessionId);
-            }
-            var created = sessions.Create();
-            var planned = new List<PlannedPartition>();
-            foreach (var p in requested)
-            {
-                var cached = created.Find(p.Key);
-                if (cached is null)
-                {
-                    cached = new CachedFetchPartition(p.Key);
-                    created.Partitions.Add(cached);
-                }
-                cached.FetchOffset = p.FetchOffset;
-                cached.MaxBytes = p.MaxBytes;
-                planned.Add(p with { Cached = cached });
-            }
-            return new FetchPlan(ErrorCode.None, planned, created, false);
-        }
-        var session = sessions.Find(request.SessionId);
-        if (session is null)
-        {
-            return new FetchPlan(ErrorCode.FetchSessionIdNotFound, [], null, false);
-        }
-        lock (session)
-        {
-            if (session.NextEpoch != request.SessionEpoch)
-            {
-                return new FetchPlan(ErrorCode.InvalidFetchSessionEpoch, [], null, false);
-            }
-            session.NextEpoch = request.SessionEpoch == int.MaxValue ? 1 : request.SessionEpoch + 1;
-            foreach (var forgotten in request.ForgottenTopicsData)
-            {
-                var name = version >= 13 ? metadata.FindTopic(forgotten.TopicId)?.Name ?? "" : forgotten.Topic;
-                foreach (var partition in forgotten.Partitions)
-                {
-                    var key = new FetchPartitionKey(version >= 13 ? forgotten.TopicId : default, name, partition);
-                    session.Partitions.RemoveAll(c => c.Key.Equals(key));
-                }
-            }
-            foreach (var p in requested)
-            {
-                var cached = session.Find(p.Key);
-                if (cached is null)
-                {
-                    cached = new CachedFetchPartition(p.Key);
-                    session.Partitions.Add(cached);
-                }
-                cached.FetchOffset = p.FetchOffset;
-                cached.MaxBytes = p.MaxBytes;
-            }
-            var planned = session.Partitions
-                .Select(c => new PlannedPartition(c.Key, c.Key.Topic, c.FetchOffset, c.MaxBytes, c))
-                .ToList();
-            return new FetchPlan(ErrorCode.None, planned, session, true);
-        }
-    }
 
     private List<PartitionRead> ReadAll(List<PlannedPartition> planned, int responseMaxBytes)
     {
