@@ -11,6 +11,11 @@ namespace Gregor.Broker.Handlers;
 /// the batches are in the log (on this single node -1 adds nothing but the flush the
 /// log.flush.interval.* policy asks for, which the log's group commit provides); any other acks
 /// value is INVALID_REQUIRED_ACKS; a failed acks=0 request closes the connection, as Kafka does. Message format v0/v1 (Produce v0-2) is converted to v2 on append.
+/// A record set refused because of particular records (a CreateTime timestamp out of bounds, a
+/// record without a key on a compacted topic, a misplaced offset delta) lists them in record_errors
+/// (v8+) by their index among the partition's records, with error_message summarising them, as
+/// Kafka does; other refusals leave record_errors empty. Kafka takes one v2 batch per partition;
+/// Gregor takes several, and counts the index across them.
 /// Departure: transactional produce is not supported yet (no transaction coordinator).
 /// </summary>
 public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<ProduceRequest, ProduceResponse>
@@ -32,7 +37,7 @@ public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<Pro
                         : data.Records is not { } records
                             ? AppendResult.Failed(ErrorCode.CorruptMessage, "no records", partition.Log.LogStartOffset)
                             : await PartitionAppender.AppendAsync(partition, records).ConfigureAwait(false);
-                topicResponse.PartitionResponses.Add(new ProduceResponse.PartitionProduceResponse
+                var partitionResponse = new ProduceResponse.PartitionProduceResponse
                 {
                     Index = data.Index,
                     ErrorCode = (short)result.Error,
@@ -40,7 +45,15 @@ public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<Pro
                     LogAppendTimeMs = result.LogAppendTime,
                     LogStartOffset = result.LogStartOffset,
                     ErrorMessage = result.ErrorMessage,
-                });
+                };
+                if (result.RecordErrors is { } recordErrors)
+                {
+                    foreach (var error in recordErrors)
+                    {
+                        partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = error.BatchIndex, BatchIndexErrorMessage = error.Message });
+                    }
+                }
+                topicResponse.PartitionResponses.Add(partitionResponse);
             }
         }
         if (acks == 0)

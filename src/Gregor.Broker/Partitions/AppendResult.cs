@@ -1,10 +1,16 @@
 using Gregor.Protocol.Errors;
+using Gregor.Protocol.Records;
 
 namespace Gregor.Broker.Partitions;
 
-/// <summary>What Produce reports for one partition.</summary>
+/// <summary>
+/// What Produce reports for one partition. <see cref="RecordErrors"/> names the records that made
+/// the record set fail, when the fault was theirs (Produce v8+ record_errors); null otherwise.
+/// </summary>
 public readonly record struct AppendResult(ErrorCode Error, long BaseOffset, long LogAppendTime, long LogStartOffset, string? ErrorMessage)
 {
+    public IReadOnlyList<RecordError>? RecordErrors { get; init; }
+
     public static AppendResult Failed(ErrorCode error, string? message, long logStartOffset = -1) =>
         new(error, -1, -1, logStartOffset, message);
 }

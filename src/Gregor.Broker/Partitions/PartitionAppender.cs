@@ -8,7 +8,8 @@ namespace Gregor.Broker.Partitions;
 
 /// <summary>
 /// The produce path for one partition: converts legacy message sets (magic 0/1) to a v2 batch,
-/// validates v2 batches (CRC-32C, lengths, codec, decompressed size), appends them as the leader,
+/// validates v2 batches (CRC-32C, lengths, codec, decompressed size) and their records against the
+/// topic's policies (keys on a compacted topic, CreateTime timestamp bounds), appends them as the leader,
 /// moves the high watermark (single node: every append is fully replicated) and wakes parked
 /// fetches. The record bytes are patched in place in the request buffer and written as received.
 /// </summary>
@@ -25,7 +26,16 @@ public static class PartitionAppender
         {
             return AppendResult.Failed(ErrorCode.CorruptMessage, $"record set of {records.Length} bytes is too short", log.LogStartOffset);
         }
-        var options = new BatchValidationOptions { MaxBatchBytes = config.MaxMessageBytes, MaxDecompressedBytes = config.MaxDecompressedBytes };
+        var createTime = config.MessageTimestampType == TimestampType.CreateTime;
+        var options = new BatchValidationOptions
+        {
+            MaxBatchBytes = config.MaxMessageBytes,
+            MaxDecompressedBytes = config.MaxDecompressedBytes,
+            RequireKeys = config.Compact,
+            TimestampBeforeMaxMs = createTime ? config.MessageTimestampBeforeMaxMs : long.MaxValue,
+            TimestampAfterMaxMs = createTime ? config.MessageTimestampAfterMaxMs : long.MaxValue,
+            NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
         Memory<byte> batches;
         var magic = records.Span[MagicOffset];
         if (magic < RecordBatch.CurrentMagic)
@@ -35,14 +45,21 @@ public static class PartitionAppender
             {
                 return AppendResult.Failed(Map(converted), conversionError, log.LogStartOffset);
             }
+            // The conversion checked the messages' framing; the record policies (keys, timestamps)
+            // are the v2 validator's. The converted batch may be a little larger than the message set.
             batches = batch;
+            var refused = Validate(batches.Span, options with { MaxBatchBytes = int.MaxValue }, log.LogStartOffset);
+            if (refused.Error != ErrorCode.None)
+            {
+                return refused;
+            }
         }
         else
         {
-            var error = RecordBatchValidator.Validate(records.Span, options, out var message);
-            if (error != RecordValidationError.None)
+            var refused = Validate(records.Span, options, log.LogStartOffset);
+            if (refused.Error != ErrorCode.None)
             {
-                return AppendResult.Failed(Map(error), message, log.LogStartOffset);
+                return refused;
             }
             // The request buffer belongs to this request alone: patching it in place is safe.
             batches = MemoryMarshal.AsMemory(records);
@@ -67,11 +84,20 @@ public static class PartitionAppender
         }
     }
 
+    private static AppendResult Validate(ReadOnlySpan<byte> batches, BatchValidationOptions options, long logStartOffset)
+    {
+        var error = RecordBatchValidator.Validate(batches, options, out var message, out var recordErrors);
+        return error == RecordValidationError.None
+            ? default
+            : AppendResult.Failed(Map(error), message, logStartOffset) with { RecordErrors = recordErrors };
+    }
+
     /// <summary>
-    /// Broker policies on validated batches: a batch larger than a segment is RECORD_LIST_TOO_LARGE;
-    /// a CreateTime timestamp (the batch's first and largest) further from the broker's clock than
-    /// message.timestamp.before/after.max.ms is INVALID_TIMESTAMP; transactional batches are refused
-    /// with INVALID_TXN_STATE (there is no transaction coordinator yet).
+    /// Broker policies on validated batches (the validator has checked every record's key and
+    /// timestamp): a batch larger than a segment is RECORD_LIST_TOO_LARGE; a CreateTime batch whose
+    /// maxTimestamp field (which the time index takes as it is) lies further from the broker's
+    /// clock than message.timestamp.before/after.max.ms is INVALID_TIMESTAMP; transactional batches
+    /// are refused with INVALID_TXN_STATE (there is no transaction coordinator yet).
     /// </summary>
     private static AppendResult CheckBatches(ReadOnlySpan<byte> batches, LogConfig config)
     {
@@ -89,13 +115,11 @@ public static class PartitionAppender
             }
             if (config.MessageTimestampType == TimestampType.CreateTime)
             {
-                foreach (var timestamp in (ReadOnlySpan<long>)[RecordBatch.BaseTimestamp(batches), RecordBatch.MaxTimestamp(batches)])
+                var timestamp = RecordBatch.MaxTimestamp(batches);
+                if (timestamp >= 0 && (now - timestamp > config.MessageTimestampBeforeMaxMs || timestamp - now > config.MessageTimestampAfterMaxMs))
                 {
-                    if (timestamp >= 0 && (now - timestamp > config.MessageTimestampBeforeMaxMs || timestamp - now > config.MessageTimestampAfterMaxMs))
-                    {
-                        return AppendResult.Failed(ErrorCode.InvalidTimestamp,
-                            $"timestamp {timestamp} of a batch is out of range: it must be within [{config.MessageTimestampBeforeMaxMs} ms before, {config.MessageTimestampAfterMaxMs} ms after] the broker's time {now}");
-                    }
+                    return AppendResult.Failed(ErrorCode.InvalidTimestamp,
+                        $"maxTimestamp {timestamp} of a batch is out of range: it must be within [{config.MessageTimestampBeforeMaxMs} ms before, {config.MessageTimestampAfterMaxMs} ms after] the broker's time {now}");
                 }
             }
             batches = batches[size..];
@@ -192,6 +216,7 @@ public static class PartitionAppender
         RecordValidationError.None => ErrorCode.None,
         RecordValidationError.CorruptMessage => ErrorCode.CorruptMessage,
         RecordValidationError.InvalidRecord => ErrorCode.InvalidRecord,
+        RecordValidationError.InvalidTimestamp => ErrorCode.InvalidTimestamp,
         RecordValidationError.UnsupportedCompressionType => ErrorCode.UnsupportedCompressionType,
         RecordValidationError.RecordTooLarge => ErrorCode.MessageTooLarge,
         RecordValidationError.UnsupportedMagic => ErrorCode.UnsupportedForMessageFormat,

@@ -8,8 +8,11 @@ public enum RecordValidationError
     /// <summary>CRC mismatch, bad lengths, truncated data: Kafka's CORRUPT_MESSAGE.</summary>
     CorruptMessage,
 
-    /// <summary>Well-formed bytes with inconsistent contents (counts, offsets, timestamps): INVALID_RECORD.</summary>
+    /// <summary>Well-formed bytes with inconsistent contents (counts, offsets, timestamps), or a record a policy refuses: INVALID_RECORD.</summary>
     InvalidRecord,
+
+    /// <summary>A CreateTime record timestamp outside message.timestamp.before/after.max.ms of the broker's clock: INVALID_TIMESTAMP.</summary>
+    InvalidTimestamp,
 
     /// <summary>Unknown codec id: UNSUPPORTED_COMPRESSION_TYPE.</summary>
     UnsupportedCompressionType,

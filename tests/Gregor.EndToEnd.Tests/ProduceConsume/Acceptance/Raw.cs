@@ -22,8 +22,9 @@ internal static class Raw
         Assert.Equal(0, created.Topics[0].ErrorCode);
     }
 
-    /// <summary>Sends one batch to partition 0 with Produce v9 and returns that partition's answer.</summary>
-    public static async Task<ProduceResponse.PartitionProduceResponse> ProduceAsync(RawConnection connection, string topic, byte[] batch, short acks = -1, int correlationId = 7)
+    /// <summary>Sends one batch to partition 0 with Produce <paramref name="version"/> (v9 unless told) and returns that partition's answer.</summary>
+    public static async Task<ProduceResponse.PartitionProduceResponse> ProduceAsync(RawConnection connection, string topic, byte[] batch, short acks = -1, int correlationId = 7,
+        short version = 9)
     {
         var request = new ProduceRequest
         {
@@ -31,8 +32,8 @@ internal static class Raw
             TimeoutMs = 5000,
             TopicData = [new ProduceRequest.TopicProduceData { Name = topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = batch }] }],
         };
-        await connection.SendAsync(request, 9, correlationId);
-        var (id, response) = await connection.ReadResponseAsync<ProduceResponse>(9, Timeout);
+        await connection.SendAsync(request, version, correlationId);
+        var (id, response) = await connection.ReadResponseAsync<ProduceResponse>(version, Timeout);
         Assert.Equal(correlationId, id);
         return response.Responses[0].PartitionResponses[0];
     }

@@ -88,12 +88,12 @@ public sealed class RestartPersistenceTests
                 }
                 Assert.Equal(Count, seen);
 
-                // Appends continue after the last acknowledged offset of each partition.
-                using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build();
+                // Appends continue after the last acknowledged offset of each partition (keyed: the topic is compacted).
+                using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build();
                 foreach (var p in Enumerable.Range(0, 3))
                 {
                     var next = delivered.Values.Where(d => d.Partition.Value == p).Max(d => d.Offset.Value) + 1;
-                    var report = await producer.ProduceAsync(new TopicPartition("kept", p), new Message<Null, string> { Value = "after restart" });
+                    var report = await producer.ProduceAsync(new TopicPartition("kept", p), new Message<string, string> { Key = "after", Value = "after restart" });
                     Assert.Equal(next, report.Offset.Value);
                 }
             }
