@@ -11,8 +11,9 @@ public sealed partial class PartitionLog
     /// <paramref name="leaderEpoch"/>, in place (neither field is covered by the CRC); with
     /// LogAppendTime the timestamp is stamped and the CRC recomputed. As follower the batches keep
     /// their offsets, which must start at or after the log end. The bytes are then written as they
-    /// are. Nothing is fsynced unless flush.messages is reached (then synchronously, see
-    /// <see cref="AppendAsync"/> for group commit). No allocation in steady state.
+    /// are, and each is applied to <see cref="Producers"/>. Nothing is fsynced unless flush.messages
+    /// is reached (then synchronously, see <see cref="AppendAsync"/> for group commit). No
+    /// allocation in steady state.
     /// </summary>
     public AppendInfo Append(Span<byte> batches, int leaderEpoch, bool assignOffsets = true)
     {
@@ -71,6 +72,7 @@ public sealed partial class PartitionLog
                 }
                 MaybeRoll(size, baseOffset, last, RecordBatch.MaxTimestamp(batch), config);
                 Active.Append(batch, last, RecordBatch.MaxTimestamp(batch), config.IndexIntervalBytes);
+                _producers.Observe(batch);
                 SetLogEndOffset(last + 1);
                 if (firstOffset < 0)
                 {
