@@ -191,7 +191,18 @@ public sealed partial class PartitionLog
         var segment = LogSegment.Open(Directory, newBaseOffset, Config, NowMs, writable: true, fresh: true);
         _segments.Add(segment);
         _logger.LogDebug("{Partition}: rolled new segment at offset {Offset}", TopicPartition, newBaseOffset);
-        // fsync on roll, in the background (as Kafka's scheduler does); the recovery point moves after it.
-        _ = Task.Run(() => FlushUpTo(newBaseOffset));
+        // The producer snapshot is written here, on the append that rolls (a small write, once per
+        // segment, as Kafka takes it on roll), and fsynced with the roll's flush, in the background
+        // as Kafka's scheduler does: the snapshot, then the segments below the new one; the
+        // recovery point moves after both.
+        var snapshot = TakeProducerSnapshot(newBaseOffset, sync: false);
+        _ = Task.Run(() =>
+        {
+            if (snapshot is not null)
+            {
+                FlushProducerSnapshot(snapshot);
+            }
+            FlushUpTo(newBaseOffset);
+        });
     }
 }

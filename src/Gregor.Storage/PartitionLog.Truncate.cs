@@ -9,7 +9,8 @@ public sealed partial class PartitionLog
     /// from its leader). Truncation is by whole batches: the new log end is the end of the last
     /// batch kept, which is <paramref name="offset"/> when it is a batch boundary. Below the log
     /// start the log is emptied and restarted at <paramref name="offset"/>. The producer snapshots
-    /// above the new end are deleted and the producer state is rebuilt from the newest one left.
+    /// above the new end are deleted and the producer state is rebuilt from the newest one left
+    /// (at most one segment is scanned when that segment's roll snapshot exists).
     /// </summary>
     public void TruncateTo(long offset)
     {

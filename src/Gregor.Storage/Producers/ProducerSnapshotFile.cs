@@ -82,6 +82,21 @@ internal static class ProducerSnapshotFile
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>fsync of a snapshot written without it; false when it is gone (deleted or truncated away meanwhile).</summary>
+    public static bool TryFlush(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            stream.Flush(flushToDisk: true);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The producers in a snapshot, or null (and why) when the file is unusable.</summary>
     public static List<ProducerEntry>? TryRead(string path, out string? problem)
     {

@@ -8,7 +8,7 @@ namespace Gregor.Storage.Producers;
 /// retried batch is recognised and answered with its original offsets instead of being written
 /// twice. The state covers the log up to <see cref="MapEndOffset"/>. It belongs to the partition's
 /// <see cref="PartitionLog"/>, which applies every batch as it appends it, snapshots the state to
-/// <see cref="ProducerSnapshotFile"/>s at a clean close, and rebuilds it
+/// <see cref="ProducerSnapshotFile"/>s at each segment roll and at a clean close, and rebuilds it
 /// from the newest snapshot plus the batches after it in the log at load and after truncation.
 /// <para>
 /// Thread safety: every change (appended batches, snapshots) happens under the owning log's lock,
@@ -141,18 +141,44 @@ public sealed class ProducerStateManager
     /// Writes the state as the snapshot at <paramref name="offset"/>. The caller guarantees the state
     /// covers exactly the log below <paramref name="offset"/> (batches without a producer id leave
     /// it unchanged, so any offset from the last applied batch's end up to the next batch will do).
-    /// Only the newest two snapshots are kept. Returns the file's path.
+    /// Returns the file's path.
     /// </summary>
     internal string TakeSnapshot(long offset, bool sync)
     {
         MapEndOffset = offset;
         var path = LogFileNames.ProducerSnapshotFile(_directory, offset);
         ProducerSnapshotFile.Write(path, _producers.Values, sync);
-        var snapshots = ProducerSnapshotFile.List(_directory);
-        for (var i = 0; i < snapshots.Count - 2; i++)
-        {
-            File.Delete(snapshots[i].Path);
-        }
         return path;
+    }
+
+    /// <summary>
+    /// Keeps the snapshots a restart or a truncation can start from, as Kafka does: the one at the
+    /// base offset of each live segment (written when that segment was rolled) and, above the active
+    /// segment's base, only the newest (the one a clean close wrote at the log end). Deleted: those
+    /// of removed segments (below the first base, so below the log start), those above the log end,
+    /// and older ones inside a segment. So at most one per segment, plus one; and for any offset in
+    /// the log, the snapshot at the base of its segment is kept when it was ever written, so
+    /// rebuilding the state at that offset scans at most that one segment.
+    /// </summary>
+    internal void RemoveStraySnapshots(IReadOnlyList<long> segmentBaseOffsets, long logEndOffset)
+    {
+        var bases = new HashSet<long>(segmentBaseOffsets);
+        var activeBase = segmentBaseOffsets[^1];
+        var snapshots = ProducerSnapshotFile.List(_directory);
+        var newestStray = -1L;
+        foreach (var (offset, _) in snapshots)
+        {
+            if (offset > activeBase && offset <= logEndOffset && !bases.Contains(offset))
+            {
+                newestStray = offset;
+            }
+        }
+        foreach (var (offset, path) in snapshots)
+        {
+            if (offset > logEndOffset || (!bases.Contains(offset) && offset != newestStray))
+            {
+                File.Delete(path);
+            }
+        }
     }
 }
