@@ -5,7 +5,8 @@ namespace Gregor.Storage;
 /// <summary>
 /// File names of a partition directory: segments are named after their base offset in 20
 /// zero-padded digits, "00000000000000170210.log" with ".index" and ".timeindex" beside it;
-/// ".deleted", ".cleaned" and ".swap" suffixes mark files being removed or replaced.
+/// ".deleted", ".cleaned" and ".swap" suffixes mark files being removed or replaced. Producer-state
+/// snapshots are "00000000000000170210.snapshot", named after the offset they cover the log up to.
 /// </summary>
 public static class LogFileNames
 {
@@ -15,6 +16,7 @@ public static class LogFileNames
     public const string DeletedSuffix = ".deleted";
     public const string CleanedSuffix = ".cleaned";
     public const string SwapSuffix = ".swap";
+    public const string ProducerSnapshotSuffix = ".snapshot";
 
     public const string CleanShutdownFile = ".kafka_cleanshutdown";
     public const string MetaPropertiesFile = "meta.properties";
@@ -32,6 +34,8 @@ public static class LogFileNames
     public static string IndexFile(string dir, long baseOffset, string suffix = "") => Path.Combine(dir, OffsetPrefix(baseOffset) + IndexSuffix + suffix);
 
     public static string TimeIndexFile(string dir, long baseOffset, string suffix = "") => Path.Combine(dir, OffsetPrefix(baseOffset) + TimeIndexSuffix + suffix);
+
+    public static string ProducerSnapshotFile(string dir, long offset) => Path.Combine(dir, OffsetPrefix(offset) + ProducerSnapshotSuffix);
 
     /// <summary>Base offset from a file name such as "00000000000000000042.log" (any suffix after the digits).</summary>
     public static bool TryParseBaseOffset(string fileName, out long baseOffset)

@@ -11,8 +11,9 @@ public sealed partial class PartitionLog
     /// <paramref name="leaderEpoch"/>, in place (neither field is covered by the CRC); with
     /// LogAppendTime the timestamp is stamped and the CRC recomputed. As follower the batches keep
     /// their offsets, which must start at or after the log end. The bytes are then written as they
-    /// are. Nothing is fsynced unless flush.messages is reached (then synchronously, see
-    /// <see cref="AppendAsync"/> for group commit). No allocation in steady state.
+    /// are, and each is applied to <see cref="Producers"/>. Nothing is fsynced unless flush.messages
+    /// is reached (then synchronously, see <see cref="AppendAsync"/> for group commit). No
+    /// allocation in steady state.
     /// </summary>
     public AppendInfo Append(Span<byte> batches, int leaderEpoch, bool assignOffsets = true)
     {
@@ -71,6 +72,7 @@ public sealed partial class PartitionLog
                 }
                 MaybeRoll(size, baseOffset, last, RecordBatch.MaxTimestamp(batch), config);
                 Active.Append(batch, last, RecordBatch.MaxTimestamp(batch), config.IndexIntervalBytes);
+                _producers.Observe(batch);
                 SetLogEndOffset(last + 1);
                 if (firstOffset < 0)
                 {
@@ -189,7 +191,18 @@ public sealed partial class PartitionLog
         var segment = LogSegment.Open(Directory, newBaseOffset, Config, NowMs, writable: true, fresh: true);
         _segments.Add(segment);
         _logger.LogDebug("{Partition}: rolled new segment at offset {Offset}", TopicPartition, newBaseOffset);
-        // fsync on roll, in the background (as Kafka's scheduler does); the recovery point moves after it.
-        _ = Task.Run(() => FlushUpTo(newBaseOffset));
+        // The producer snapshot is written here, on the append that rolls (a small write, once per
+        // segment, as Kafka takes it on roll), and fsynced with the roll's flush, in the background
+        // as Kafka's scheduler does: the snapshot, then the segments below the new one; the
+        // recovery point moves after both.
+        var snapshot = TakeProducerSnapshot(newBaseOffset, sync: false);
+        _ = Task.Run(() =>
+        {
+            if (snapshot is not null)
+            {
+                FlushProducerSnapshot(snapshot);
+            }
+            FlushUpTo(newBaseOffset);
+        });
     }
 }

@@ -11,6 +11,7 @@ public sealed partial class PartitionLog
     /// marker) every segment from the recovery point on is scanned batch by batch and cut at the
     /// first bad batch, later segments dropped, indexes rebuilt, then fsynced before the recovery
     /// point moves. Segments not scanned have their indexes sanity-checked and rebuilt if wrong.
+    /// The producer state is then rebuilt from the newest snapshot at or below the log end.
     /// </summary>
     internal static PartitionLog Load(string dir, TopicPartition tp, LogConfig config, LoadState state, TimeProvider time, ILogger logger)
     {
@@ -83,6 +84,7 @@ public sealed partial class PartitionLog
         log._highWatermark = Math.Clamp(state.HighWatermark ?? log._logStartOffset, log._logStartOffset, log._logEndOffset);
         log.LeaderEpochCache.TruncateFromEnd(log._logEndOffset);
         log.LeaderEpochCache.TruncateFromStart(log._logStartOffset);
+        log.LoadProducerState();
         logger.LogInformation("{Partition}: loaded {Segments} segments, log start offset {LogStartOffset}, log end offset {LogEndOffset}",
             tp, log._segments.Count, log._logStartOffset, log._logEndOffset);
         return log;
@@ -164,10 +166,13 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// Clean close: fsync, trim the active segment's indexes to their entries, close files and remove
-    /// pending deletions. The log manager writes checkpoints and the clean-shutdown marker afterwards.
+    /// Clean close: fsync, trim the active segment's indexes to their entries, snapshot the producer
+    /// state at the log end, close files and remove pending deletions. The log manager writes
+    /// checkpoints and the clean-shutdown marker afterwards.
     /// </summary>
-    public void Close()
+    public void Close() => Close(snapshotProducers: true);
+
+    private void Close(bool snapshotProducers)
     {
         lock (_lock)
         {
@@ -186,6 +191,11 @@ public sealed partial class PartitionLog
             Active.OffsetIndex.TrimToValidSize();
             Active.TimeIndex.TrimToValidSize();
             Active.Flush();
+            if (snapshotProducers && _logEndOffset > 0)
+            {
+                // After the segments' fsync, so a clean restart starts from the log end and scans nothing.
+                TakeProducerSnapshot(_logEndOffset, sync: true);
+            }
             _closed = true;
             foreach (var s in _segments)
             {
@@ -211,7 +221,7 @@ public sealed partial class PartitionLog
     /// <summary>Closes and removes the whole partition directory (topic deletion).</summary>
     public void Delete()
     {
-        Close();
+        Close(snapshotProducers: false);
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

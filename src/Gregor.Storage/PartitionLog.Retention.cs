@@ -8,7 +8,8 @@ public sealed partial class PartitionLog
     /// One retention pass: deletes closed segments, oldest first, while they are wholly below the log
     /// start offset, or (cleanup.policy contains delete) older than retention.ms by their largest
     /// timestamp, or while the log exceeds retention.bytes by at least the segment's size. The
-    /// active segment is never deleted. Returns the number of segments deleted.
+    /// active segment is never deleted; the producer snapshots of deleted segments go with them.
+    /// Returns the number of segments deleted.
     /// </summary>
     public int DeleteOldSegments()
     {
@@ -62,6 +63,10 @@ public sealed partial class PartitionLog
                     Volatile.Write(ref _highWatermark, _logStartOffset);
                 }
                 LeaderEpochCache.TruncateFromStart(_logStartOffset);
+            }
+            if (deleted > 0)
+            {
+                RemoveStrayProducerSnapshots();
             }
             return deleted;
         }

@@ -8,7 +8,9 @@ public sealed partial class PartitionLog
     /// Removes every batch whose last offset is ≥ <paramref name="offset"/> (a follower diverging
     /// from its leader). Truncation is by whole batches: the new log end is the end of the last
     /// batch kept, which is <paramref name="offset"/> when it is a batch boundary. Below the log
-    /// start the log is emptied and restarted at <paramref name="offset"/>.
+    /// start the log is emptied and restarted at <paramref name="offset"/>. The producer snapshots
+    /// above the new end are deleted and the producer state is rebuilt from the newest one left
+    /// (at most one segment is scanned when that segment's roll snapshot exists).
     /// </summary>
     public void TruncateTo(long offset)
     {
@@ -39,12 +41,13 @@ public sealed partial class PartitionLog
             }
             SetLogEndOffset(Active.NextOffset);
             AfterTruncation();
+            LoadProducerState();
             _logger.LogInformation("{Partition}: truncated to offset {Offset}, log end offset now {LogEndOffset}, {Bytes} bytes removed",
                 TopicPartition, offset, _logEndOffset, bytes);
         }
     }
 
-    /// <summary>Deletes all segments and starts an empty log at <paramref name="offset"/> (log start = log end = offset).</summary>
+    /// <summary>Deletes all segments and producer snapshots and starts an empty log at <paramref name="offset"/> (log start = log end = offset).</summary>
     public void TruncateFullyAndStartAt(long offset)
     {
         lock (_lock)
@@ -67,6 +70,7 @@ public sealed partial class PartitionLog
         Volatile.Write(ref _recoveryPoint, offset);
         _unflushedMessages = 0;
         LeaderEpochCache.Clear();
+        ResetProducerState(offset);
         _logger.LogInformation("{Partition}: truncated fully, log restarts at offset {Offset}", TopicPartition, offset);
     }
 

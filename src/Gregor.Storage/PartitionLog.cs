@@ -1,4 +1,5 @@
 using Gregor.Protocol.Records;
+using Gregor.Storage.Producers;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Storage;
@@ -8,7 +9,8 @@ namespace Gregor.Storage;
 /// "&lt;topic&gt;-&lt;partition&gt;", the last one active (the only one appended to).
 /// <para>
 /// Ownership: all mutable state here — the segment list, LogEndOffset, HighWatermark,
-/// LogStartOffset, RecoveryPoint, the leader epoch cache and the pending deletions — is guarded
+/// LogStartOffset, RecoveryPoint, the leader epoch cache, the pending deletions, and every change
+/// to the producer state and its snapshot files (see PartitionLog.Producers.cs) — is guarded
 /// by one per-partition lock (<c>_lock</c>). Appends, reads (which only compute a region),
 /// truncation, retention and the cleaner's segment swap all take it. fsync runs outside the lock,
 /// on handles captured under it. The offset fields are also published with volatile writes, so the
@@ -43,6 +45,7 @@ public sealed partial class PartitionLog : IDisposable
         _time = time;
         _logger = logger;
         LeaderEpochCache = new LeaderEpochCache(dir);
+        _producers = new ProducerStateManager(dir);
         _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
@@ -109,7 +112,7 @@ public sealed partial class PartitionLog : IDisposable
         {
             lock (_lock)
             {
-                return _segments.ConvertAll(s => s.BaseOffset);
+                return SegmentBasesLocked();
             }
         }
     }

@@ -82,6 +82,17 @@ internal static class Batches
         return builder.Build();
     }
 
+    /// <summary>
+    /// A one-record batch of an idempotent producer at <paramref name="sequence"/>; every such batch
+    /// has the same size (fixed-width key, <paramref name="valueSize"/> zero bytes).
+    /// </summary>
+    public static byte[] Idempotent(long producerId, int sequence, short epoch = 0, int valueSize = 100)
+    {
+        var builder = new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = epoch, BaseSequence = sequence };
+        builder.Append(1000 + sequence, Encoding.UTF8.GetBytes($"p{producerId:D3}-{sequence:D6}"), new byte[valueSize]);
+        return builder.Build();
+    }
+
     public static byte[] Keyed(long timestamp, params (string Key, string? Value)[] records)
     {
         var builder = new RecordBatchBuilder();

@@ -5,13 +5,14 @@ using Gregor.Storage.Producers;
 namespace Gregor.Broker.Partitions;
 
 /// <summary>
-/// A partition this broker leads: its log, the leader epoch, its idempotent producers' state, and
-/// the signal that wakes fetches parked on it. The log guards its own state;
-/// <see cref="ProducerLock"/> serialises the check-append-update of idempotent batches (and owns
-/// <see cref="Producers"/>); <see cref="_dataArrived"/> is swapped atomically, so plain appends and
-/// parked fetches take no lock here.
+/// A partition this broker leads: its log, the leader epoch, and the signal that wakes fetches
+/// parked on it. The log guards its own state, including its idempotent producers' state, which it
+/// updates as it appends; <see cref="ProducerLock"/> is held from the sequence check of idempotent
+/// batches through their append, so no other batch with a producer id reaches the log in between
+/// and no check runs while the producer state changes. <see cref="_dataArrived"/> is swapped
+/// atomically, so plain appends and parked fetches take no lock here.
 /// </summary>
-public sealed class Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch, ProducerStateManager producers)
+public sealed class Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch)
 {
     private TaskCompletionSource _dataArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _observed;
@@ -24,7 +25,7 @@ public sealed class Partition(TopicPartition topicPartition, Uuid topicId, Parti
 
     public int LeaderEpoch { get; } = leaderEpoch;
 
-    public ProducerStateManager Producers { get; } = producers;
+    public ProducerStateManager Producers => Log.Producers;
 
     public SemaphoreSlim ProducerLock { get; } = new(1, 1);
 

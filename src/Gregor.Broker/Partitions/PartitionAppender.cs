@@ -175,16 +175,8 @@ public static class PartitionAppender
                         $"out of order sequence number for producer {producerId}: {first} (incoming seq. number), {producers.Find(producerId)?.LastSequence} (current end sequence number)", log.LogStartOffset);
             }
         }
-        var result = await AppendToLogAsync(partition, batches).ConfigureAwait(false);
-        if (result.Error == ErrorCode.None)
-        {
-            // The append patched the base offsets in place: read back where each batch landed.
-            for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
-            {
-                producers.Observe(rest[..RecordBatch.SizeInBytes(rest)]);
-            }
-        }
-        return result;
+        // The log applies each batch to the producer state as it appends it.
+        return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
     }
 
     /// <summary>First and last sequence numbers of a batch; sequences wrap from int.MaxValue to 0.</summary>

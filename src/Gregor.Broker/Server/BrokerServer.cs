@@ -29,7 +29,6 @@ public sealed class BrokerServer : IAsyncDisposable
     private readonly ILogger _logger;
     private KafkaListener? _listener;
     private LogManager? _logs;
-    private ReplicaManager? _replicas;
     private GroupCoordinator? _groups;
     private Task? _groupsLoad;
 
@@ -68,7 +67,7 @@ public sealed class BrokerServer : IAsyncDisposable
         // Port 0 in the listener means "any free port": advertise the port actually bound.
         var self = new BrokerEndpoint(_config.BrokerId, advertised.Host, advertised.Port == 0 ? _listener.BoundPort : advertised.Port, _config.BrokerRack);
         var metadata = new LocalMetadataStore(clusterId, self);
-        var replicas = _replicas = new ReplicaManager();
+        var replicas = new ReplicaManager();
         var topics = new TopicManager(effective, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<TopicManager>());
         topics.Load();
 
@@ -107,10 +106,6 @@ public sealed class BrokerServer : IAsyncDisposable
         {
             await _groups.DisposeAsync().ConfigureAwait(false);
             await (_groupsLoad ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        if (_replicas is not null)
-        {
-            await ProducerSnapshots.WriteAllAsync(_replicas, _logger).ConfigureAwait(false);
         }
         _logs?.Shutdown();
         _logger.LogInformation("Broker {BrokerId} stopped", _config.BrokerId);

@@ -5,7 +5,6 @@ using Gregor.Broker.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Wire;
 using Gregor.Storage;
-using Gregor.Storage.Producers;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Topics;
@@ -304,7 +303,7 @@ public sealed class TopicManager : ITopicAutoCreator
                 // The only replica is this broker, so everything in the log is committed: after an
                 // unclean stop the checkpointed high watermark may lag the recovered log end.
                 log.UpdateHighWatermark(log.LogEndOffset);
-                _replicas.Add(new Partition(tp, record.TopicId, log, leaderEpoch: 0, ProducerStateManager.Load(log, _logger)));
+                _replicas.Add(new Partition(tp, record.TopicId, log, leaderEpoch: 0));
             }
             partitions.Add(new PartitionMetadata(p, _broker.BrokerId, 0, [_broker.BrokerId], [_broker.BrokerId]));
         }

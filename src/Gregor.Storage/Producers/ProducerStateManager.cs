@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Gregor.Protocol.Records;
 using Microsoft.Extensions.Logging;
 
@@ -7,32 +6,24 @@ namespace Gregor.Storage.Producers;
 /// <summary>
 /// The idempotent producers of one partition: each producer's epoch and last five batches, so a
 /// retried batch is recognised and answered with its original offsets instead of being written
-/// twice. The state covers the log up to <see cref="MapEndOffset"/>; it is snapshotted to
-/// <c>&lt;20-digit offset&gt;.snapshot</c> files in the partition directory and, after a restart
-/// (clean or not), rebuilt from the newest snapshot plus the batches after it in the log.
+/// twice. The state covers the log up to <see cref="MapEndOffset"/>. It belongs to the partition's
+/// <see cref="PartitionLog"/>, which applies every batch as it appends it, snapshots the state to
+/// <see cref="ProducerSnapshotFile"/>s at each segment roll and at a clean close, and rebuilds it
+/// from the newest snapshot plus the batches after it in the log at load and after truncation.
 /// <para>
-/// Snapshot format (big-endian): "GPS1", version int16 (1), CRC-32C int32 of everything after it,
-/// producer count int32, then per producer: producer id int64, epoch int16, batch count int8, and
-/// per batch: first sequence int32, last sequence int32, first offset int64, last offset int64,
-/// timestamp int64. A snapshot that fails its CRC is ignored.
+/// Thread safety: every change (appended batches, snapshots) happens under the owning log's lock,
+/// and a truncation replaces the whole instance rather than changing it. The partition layer
+/// appends batches that carry a producer id only while holding its producer lock, which it also
+/// holds around <see cref="Check"/>, so a check never runs beside a change to the producer map.
 /// </para>
-/// Not thread-safe: the partition serialises check, append and update under its producer lock.
 /// </summary>
 public sealed class ProducerStateManager
 {
-    public const string SnapshotSuffix = ".snapshot";
-    private static readonly byte[] Magic = "GPS1"u8.ToArray();
-    private const short Version = 1;
-
     private readonly Dictionary<long, ProducerEntry> _producers = [];
     private readonly string _directory;
-    private readonly ILogger _logger;
 
-    private ProducerStateManager(string directory, ILogger logger)
-    {
-        _directory = directory;
-        _logger = logger;
-    }
+    /// <summary>An empty state for the log in <paramref name="directory"/>; its snapshot files are left alone.</summary>
+    internal ProducerStateManager(string directory) => _directory = directory;
 
     /// <summary>The log offset up to which batches have been applied to this state.</summary>
     public long MapEndOffset { get; private set; }
@@ -73,7 +64,7 @@ public sealed class ProducerStateManager
     }
 
     /// <summary>Records a batch appended at [firstOffset, lastOffset].</summary>
-    public void Update(long producerId, short epoch, ProducerBatch batch)
+    internal void Update(long producerId, short epoch, ProducerBatch batch)
     {
         if (!_producers.TryGetValue(producerId, out var entry))
         {
@@ -84,8 +75,8 @@ public sealed class ProducerStateManager
         MapEndOffset = Math.Max(MapEndOffset, batch.LastOffset + 1);
     }
 
-    /// <summary>Applies one v2 batch header read from the log (rebuilding after a restart).</summary>
-    public void Observe(ReadOnlySpan<byte> batch)
+    /// <summary>Applies one v2 batch header: as the log appends it, or read back from the log when rebuilding.</summary>
+    internal void Observe(ReadOnlySpan<byte> batch)
     {
         var producerId = RecordBatch.ProducerId(batch);
         var lastOffset = RecordBatch.LastOffset(batch);
@@ -98,137 +89,96 @@ public sealed class ProducerStateManager
         MapEndOffset = Math.Max(MapEndOffset, lastOffset + 1);
     }
 
-    /// <summary>Loads the newest usable snapshot at or below the log end, then applies the log's batches after it.</summary>
-    public static ProducerStateManager Load(PartitionLog log, ILogger logger)
+    /// <summary>
+    /// Loads the newest usable snapshot at or below the log end (deleting those above it, whose log
+    /// was truncated away or lost in a crash), then applies the log's batches from that offset on.
+    /// </summary>
+    internal static ProducerStateManager Load(PartitionLog log, ILogger logger)
     {
-        var manager = new ProducerStateManager(log.Directory, logger);
-        foreach (var (offset, path) in manager.Snapshots().OrderByDescending(s => s.Offset))
+        var manager = new ProducerStateManager(log.Directory);
+        var snapshots = ProducerSnapshotFile.List(log.Directory);
+        for (var i = snapshots.Count - 1; i >= 0; i--)
         {
+            var (offset, path) = snapshots[i];
             if (offset > log.LogEndOffset)
             {
                 File.Delete(path);
                 continue;
             }
-            if (manager.TryReadSnapshot(path, offset))
+            if (ProducerSnapshotFile.TryRead(path, out var problem) is { } producers)
             {
+                foreach (var entry in producers)
+                {
+                    manager._producers[entry.ProducerId] = entry;
+                }
+                manager.MapEndOffset = offset;
                 break;
             }
+            logger.LogWarning("Ignoring unusable producer snapshot {Path}: {Problem}", path, problem);
         }
-        manager.RebuildFromLog(log);
+        var from = Math.Max(manager.MapEndOffset, log.LogStartOffset);
+        var scanned = LogScanner.ScanBatches(log, manager.MapEndOffset, manager.Observe);
+        manager.MapEndOffset = Math.Max(manager.MapEndOffset, log.LogEndOffset);
+        if (scanned > 0)
+        {
+            logger.LogInformation("Rebuilt producer state of {Partition}: {Batches} batches scanned from offset {Offset} ({Producers} producers)",
+                log.TopicPartition, scanned, from, manager._producers.Count);
+        }
         return manager;
     }
 
-    private void RebuildFromLog(PartitionLog log)
+    /// <summary>An empty state for a log that (re)starts at <paramref name="offset"/>; every snapshot in the directory is deleted.</summary>
+    internal static ProducerStateManager StartAt(string directory, long offset)
     {
-        var scanned = LogScanner.ScanBatches(log, MapEndOffset, Observe);
-        MapEndOffset = Math.Max(MapEndOffset, log.LogEndOffset);
-        if (scanned > 0)
+        foreach (var (_, path) in ProducerSnapshotFile.List(directory))
         {
-            _logger.LogInformation("Rebuilt producer state of {Partition} from {Batches} batches ({Producers} producers)", log.TopicPartition, scanned, _producers.Count);
+            File.Delete(path);
         }
-    }
-
-    private IEnumerable<(long Offset, string Path)> Snapshots()
-    {
-        foreach (var path in Directory.EnumerateFiles(_directory, "*" + SnapshotSuffix))
-        {
-            var name = Path.GetFileName(path);
-            if (long.TryParse(name.AsSpan(0, name.Length - SnapshotSuffix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))
-            {
-                yield return (offset, path);
-            }
-        }
+        return new ProducerStateManager(directory) { MapEndOffset = offset };
     }
 
     /// <summary>
-    /// Writes a snapshot (temp file, fsync, rename) and keeps only the newest two. Batches without a
-    /// producer id leave the state unchanged, so the state covers the log up to
-    /// <paramref name="logEndOffset"/>: the snapshot is taken there, and the next start scans only
-    /// what is appended after it, not the whole log.
+    /// Writes the state as the snapshot at <paramref name="offset"/>. The caller guarantees the state
+    /// covers exactly the log below <paramref name="offset"/> (batches without a producer id leave
+    /// it unchanged, so any offset from the last applied batch's end up to the next batch will do).
+    /// Returns the file's path.
     /// </summary>
-    public void WriteSnapshot(long logEndOffset)
+    internal string TakeSnapshot(long offset, bool sync)
     {
-        MapEndOffset = Math.Max(MapEndOffset, logEndOffset);
-        var size = 4 + _producers.Values.Sum(e => 11 + (32 * e.Batches.Count));
-        var bodyBytes = new byte[size];
-        var position = 0;
-        void Int64(long v) { BinaryPrimitives.WriteInt64BigEndian(bodyBytes.AsSpan(position), v); position += 8; }
-        void Int32(int v) { BinaryPrimitives.WriteInt32BigEndian(bodyBytes.AsSpan(position), v); position += 4; }
-        void Int16(short v) { BinaryPrimitives.WriteInt16BigEndian(bodyBytes.AsSpan(position), v); position += 2; }
-        Int32(_producers.Count);
-        foreach (var entry in _producers.Values)
-        {
-            Int64(entry.ProducerId);
-            Int16(entry.Epoch);
-            bodyBytes[position++] = (byte)entry.Batches.Count;
-            foreach (var batch in entry.Batches)
-            {
-                Int32(batch.FirstSequence);
-                Int32(batch.LastSequence);
-                Int64(batch.FirstOffset);
-                Int64(batch.LastOffset);
-                Int64(batch.Timestamp);
-            }
-        }
-        var file = new byte[Magic.Length + 2 + 4 + bodyBytes.Length];
-        Magic.CopyTo(file, 0);
-        BinaryPrimitives.WriteInt16BigEndian(file.AsSpan(4), Version);
-        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(6), Crc32C.Compute(bodyBytes));
-        bodyBytes.CopyTo(file, 10);
-        var path = Path.Combine(_directory, LogFileNames.OffsetPrefix(MapEndOffset) + SnapshotSuffix);
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(file);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-        foreach (var (_, old) in Snapshots().OrderByDescending(s => s.Offset).Skip(2))
-        {
-            File.Delete(old);
-        }
+        MapEndOffset = offset;
+        var path = LogFileNames.ProducerSnapshotFile(_directory, offset);
+        ProducerSnapshotFile.Write(path, _producers.Values, sync);
+        return path;
     }
 
-    private bool TryReadSnapshot(string path, long offset)
+    /// <summary>
+    /// Keeps the snapshots a restart or a truncation can start from, as Kafka does: the one at the
+    /// base offset of each live segment (written when that segment was rolled) and, above the active
+    /// segment's base, only the newest (the one a clean close wrote at the log end). Deleted: those
+    /// of removed segments (below the first base, so below the log start), those above the log end,
+    /// and older ones inside a segment. So at most one per segment, plus one; and for any offset in
+    /// the log, the snapshot at the base of its segment is kept when it was ever written, so
+    /// rebuilding the state at that offset scans at most that one segment.
+    /// </summary>
+    internal void RemoveStraySnapshots(IReadOnlyList<long> segmentBaseOffsets, long logEndOffset)
     {
-        try
+        var bases = new HashSet<long>(segmentBaseOffsets);
+        var activeBase = segmentBaseOffsets[^1];
+        var snapshots = ProducerSnapshotFile.List(_directory);
+        var newestStray = -1L;
+        foreach (var (offset, _) in snapshots)
         {
-            var bytes = File.ReadAllBytes(path);
-            if (bytes.Length < 14 || !bytes.AsSpan(0, 4).SequenceEqual(Magic) || BinaryPrimitives.ReadInt16BigEndian(bytes.AsSpan(4)) != Version
-                || BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(6)) != Crc32C.Compute(bytes.AsSpan(10)))
+            if (offset > activeBase && offset <= logEndOffset && !bases.Contains(offset))
             {
-                _logger.LogWarning("Ignoring corrupt producer snapshot {Path}", path);
-                return false;
+                newestStray = offset;
             }
-            var span = bytes.AsSpan(10);
-            var count = BinaryPrimitives.ReadInt32BigEndian(span);
-            span = span[4..];
-            _producers.Clear();
-            for (var i = 0; i < count; i++)
-            {
-                var producerId = BinaryPrimitives.ReadInt64BigEndian(span);
-                var epoch = BinaryPrimitives.ReadInt16BigEndian(span[8..]);
-                int batches = span[10];
-                span = span[11..];
-                for (var b = 0; b < batches; b++)
-                {
-                    Update(producerId, epoch, new ProducerBatch(
-                        BinaryPrimitives.ReadInt32BigEndian(span),
-                        BinaryPrimitives.ReadInt32BigEndian(span[4..]),
-                        BinaryPrimitives.ReadInt64BigEndian(span[8..]),
-                        BinaryPrimitives.ReadInt64BigEndian(span[16..]),
-                        BinaryPrimitives.ReadInt64BigEndian(span[24..])));
-                    span = span[32..];
-                }
-            }
-            MapEndOffset = offset;
-            return true;
         }
-        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException or IndexOutOfRangeException)
+        foreach (var (offset, path) in snapshots)
         {
-            _logger.LogWarning("Ignoring unreadable producer snapshot {Path}: {Error}", path, e.Message);
-            _producers.Clear();
-            return false;
+            if (offset > logEndOffset || (!bases.Contains(offset) && offset != newestStray))
+            {
+                File.Delete(path);
+            }
         }
     }
 }

@@ -46,7 +46,8 @@ internal sealed class LogFixture : IDisposable
         return manager;
     }
 
-    public void Restart(bool clean = true)
+    /// <summary>Stops (cleanly, or as a killed process would), runs <paramref name="whileDown"/> on the files, and starts again.</summary>
+    public void Restart(bool clean = true, Action? whileDown = null)
     {
         if (clean)
         {
@@ -56,6 +57,7 @@ internal sealed class LogFixture : IDisposable
         {
             Manager.ShutdownAbruptly();
         }
+        whileDown?.Invoke();
         Manager = Open();
     }
 
