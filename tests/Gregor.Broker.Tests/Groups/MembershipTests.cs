@@ -46,7 +46,9 @@ public sealed class MembershipTests
         await using var coordinator = await StartAsync();
         var m1 = await coordinator.JoinAsync(Join("g", sessionMs: 300, rebalanceMs: 1000));
         await coordinator.SyncAsync("g", m1);
-        var m2Join = coordinator.JoinGroupAsync(Join("g", sessionMs: 300, rebalanceMs: 1000));
+        // m2's session is long (3 s) so that a stall of the machine between its heartbeats does
+        // not expire it too; m1's short one (300 ms) is the one meant to run out.
+        var m2Join = coordinator.JoinGroupAsync(Join("g", sessionMs: 3000, rebalanceMs: 1000));
         var m1Rejoin = await coordinator.JoinAsync(Join("g", memberId: m1.MemberId, sessionMs: 300, rebalanceMs: 1000));
         var m2 = await m2Join.Within();
         await Task.WhenAll(coordinator.SyncAsync("g", m1Rejoin), coordinator.SyncAsync("g", m2));
@@ -59,7 +61,7 @@ public sealed class MembershipTests
             sawRebalance = coordinator.Heartbeat("g", m2.MemberId, null, 2) == ErrorCode.RebalanceInProgress;
         }
         Assert.True(sawRebalance);
-        var rejoined = await coordinator.JoinAsync(Join("g", memberId: m2.MemberId, sessionMs: 300, rebalanceMs: 1000));
+        var rejoined = await coordinator.JoinAsync(Join("g", memberId: m2.MemberId, sessionMs: 3000, rebalanceMs: 1000));
         Assert.Equal(3, rejoined.GenerationId);
         Assert.Equal(m2.MemberId, rejoined.LeaderId);
         Assert.Single(rejoined.MembersOrEmpty);
