@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Gregor.Protocol.Records;
+using Gregor.Storage.Checkpoints;
 
 namespace Gregor.Storage.Producers;
 
@@ -70,16 +71,7 @@ internal static class ProducerSnapshotFile
         Magic.CopyTo(file, 0);
         BinaryPrimitives.WriteInt16BigEndian(file.AsSpan(4), Version);
         BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(6), Crc32C.Compute(file.AsSpan(HeaderSize)));
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(file);
-            if (sync)
-            {
-                stream.Flush(flushToDisk: true);
-            }
-        }
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, file, sync);
     }
 
     /// <summary>fsync of a snapshot written without it; false when it is gone (deleted or truncated away meanwhile).</summary>
