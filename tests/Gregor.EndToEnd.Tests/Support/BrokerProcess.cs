@@ -59,6 +59,17 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a signal by name ("STOP", "CONT", "HUP", ...) to the broker process.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{name} {ProcessId}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} {ProcessId} exited {kill.ExitCode}");
+        }
+    }
+
     [GeneratedRegex(@"listening on \S+:(\d+)")]
     private static partial Regex ListeningLine();
 

@@ -6,13 +6,14 @@ namespace Gregor.EndToEnd.Tests.ProduceConsume.Acceptance;
 
 /// <summary>
 /// Acceptance 2: an idempotent librdkafka producer (acks=all) writes 50,000 records while the broker
-/// is killed with SIGKILL and restarted on the same port and log dir three times; afterwards each
-/// partition holds its records exactly once and in order.
+/// is frozen (SIGSTOP), killed with SIGKILL and restarted on the same port and log dir three times;
+/// afterwards each partition holds its records exactly once and in order.
 /// </summary>
 public sealed class IdempotentKillRestartTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Count = 50_000;
     private const int Partitions = 2;
+    private const int ProducedWhileFrozen = 2_000;
 
     [Fact]
     public async Task Each_record_is_written_once_in_order_across_three_kills()
@@ -27,6 +28,7 @@ public sealed class IdempotentKillRestartTests(Xunit.Abstractions.ITestOutputHel
             var errors = new ConcurrentQueue<string>();
             var delivered = 0;
             var unacknowledgedAtKills = new List<int>();
+            var frozenAt = 0;
             using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
             {
                 BootstrapServers = broker.BootstrapServers,
@@ -54,14 +56,25 @@ public sealed class IdempotentKillRestartTests(Xunit.Abstractions.ITestOutputHel
                     });
                     if (i > 0 && i % (Count / 4) == 0)
                     {
-                        // Mid-run: kill as soon as all but the last 4,000 are acknowledged, watching
-                        // closely (a coarse wait would let the rest be acknowledged too).
+                        // Mid-run: as soon as all but the last 4,000 are acknowledged, freeze the
+                        // broker where it stands (SIGSTOP; the SIGKILL below loses exactly what a
+                        // SIGKILL at this instant would). The records produced while it is frozen
+                        // cannot be acknowledged, so every kill interrupts the run however slowly
+                        // this thread was scheduled.
                         Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref delivered) >= i - 4000, TimeSpan.FromSeconds(60)));
+                        broker.Signal("STOP");
+                        frozenAt = i;
+                        output.WriteLine($"froze broker {broker.ProcessId} at {i + 1} produced, {Volatile.Read(ref delivered)} acknowledged");
+                    }
+                    if (frozenAt > 0 && i == frozenAt + ProducedWhileFrozen)
+                    {
                         unacknowledgedAtKills.Add(i + 1 - Volatile.Read(ref delivered));
+                        output.WriteLine($"killing broker {broker.ProcessId} at {i + 1} produced, {Volatile.Read(ref delivered)} acknowledged");
                         await broker.KillAsync();
                         await broker.DisposeAsync();
                         broker = await BrokerProcess.StartAsync([$"listeners=PLAINTEXT://127.0.0.1:{port}"], logDir);
                         Assert.Equal(port, broker.Port);
+                        frozenAt = 0;
                     }
                 }
                 Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(180)));
@@ -69,9 +82,10 @@ public sealed class IdempotentKillRestartTests(Xunit.Abstractions.ITestOutputHel
             }
             Assert.Empty(errors);
             output.WriteLine($"records produced but not acknowledged at the kills: {string.Join(", ", unacknowledgedAtKills)}");
-            // The kills did interrupt the run: records were produced but not yet acknowledged.
+            // The kills did interrupt the run: a frozen broker acknowledged none of the records
+            // produced after the freeze.
             Assert.Equal(3, unacknowledgedAtKills.Count);
-            Assert.All(unacknowledgedAtKills, n => Assert.True(n > 0, $"unacknowledged at the kills: {string.Join(", ", unacknowledgedAtKills)}"));
+            Assert.All(unacknowledgedAtKills, n => Assert.True(n >= ProducedWhileFrozen, $"unacknowledged at the kills: {string.Join(", ", unacknowledgedAtKills)}"));
 
             using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "idem-kill", EnableAutoCommit = false }).Build();
             consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
