@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Fetching;
 using Gregor.Broker.Partitions;
@@ -41,9 +42,13 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
             return new FetchResponse { ErrorCode = (short)plan.Error, SessionId = 0 };
         }
         var responseMaxBytes = version >= 3 ? request.MaxBytes : int.MaxValue;
-        var deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
+        // The deadline is kept on the high-resolution monotonic clock: Environment.TickCount64 is
+        // the coarse kernel clock on Linux (4 ms steps), which answered empty fetches early. Kafka
+        // never answers an empty fetch before max_wait_ms, and a timer may fire a little early,
+        // so the loop waits again until the clock says the wait is over.
+        var deadline = Stopwatch.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (double)Stopwatch.Frequency / 1000);
         var reads = ReadAll(plan.Partitions, responseMaxBytes);
-        while (!IsEnough(reads, request.MinBytes) && Environment.TickCount64 < deadline)
+        while (!IsEnough(reads, request.MinBytes) && Stopwatch.GetTimestamp() < deadline)
         {
             // Take the signals first, then look again, so an append in between is not missed.
             var signals = plan.Partitions.Select(p => replicas.GetPartition(p.Topic, p.Key.Partition)?.DataArrived).OfType<Task>().ToList();
@@ -52,13 +57,13 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
             {
                 break;
             }
-            var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0)
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero)
             {
                 break;
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(TimeSpan.FromMilliseconds(remaining), timeout.Token);
+            var delay = Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), timeout.Token);
             await Task.WhenAny(Task.WhenAny(signals), delay).ConfigureAwait(false);
             await timeout.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
