@@ -4,13 +4,19 @@ using Gregor.Broker.Groups;
 using Gregor.Broker.Groups.Store;
 using Gregor.Protocol.Errors;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gregor.Broker.Tests.Groups;
 
-/// <summary>Builds coordinators with short timeouts and the requests the tests send.</summary>
+/// <summary>
+/// Builds coordinators and the requests the tests send. Every coordinator runs on a fake clock:
+/// its session, rebalance, initial-delay and retention timers fire only when a test advances the
+/// clock, so no outcome depends on how fast the machine is. <see cref="Wait"/> only bounds how
+/// long a test waits for an answer that is already due.
+/// </summary>
 internal static class GroupTestKit
 {
-    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     public static GroupCoordinatorOptions Options(int initialDelayMs = 0, int maxSize = int.MaxValue, long retentionMs = 60_000) => new()
     {
@@ -23,11 +29,23 @@ internal static class GroupTestKit
         OffsetsRetentionCheckIntervalMs = 60_000,
     };
 
-    public static async Task<GroupCoordinator> StartAsync(GroupCoordinatorOptions? options = null, IGroupStore? store = null)
+    public static FakeTimeProvider NewClock() => new(DateTimeOffset.UtcNow);
+
+    public static async Task<GroupCoordinator> StartAsync(GroupCoordinatorOptions? options = null, IGroupStore? store = null, FakeTimeProvider? clock = null)
     {
-        var coordinator = new GroupCoordinator(options ?? Options(), store ?? new InMemoryGroupStore(), NullLogger<GroupCoordinator>.Instance);
+        var coordinator = new GroupCoordinator(options ?? Options(), store ?? new InMemoryGroupStore(), NullLogger<GroupCoordinator>.Instance, clock ?? NewClock());
         await coordinator.StartAsync();
         return coordinator;
+    }
+
+    /// <summary>Advances the clock a step at a time until the condition holds, failing after <paramref name="maxSteps"/>.</summary>
+    public static void AdvanceUntil(this FakeTimeProvider clock, TimeSpan step, Func<bool> condition, string what, int maxSteps = 100)
+    {
+        for (var i = 0; !condition(); i++)
+        {
+            Assert.True(i < maxSteps, $"{what}: not after {maxSteps} steps of {step.TotalMilliseconds} ms");
+            clock.Advance(step);
+        }
     }
 
     /// <summary>The consumer protocol's subscription v0: version, topics, null user data.</summary>

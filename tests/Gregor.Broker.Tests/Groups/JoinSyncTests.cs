@@ -61,7 +61,6 @@ public sealed class JoinSyncTests
 
         // The follower's SyncGroup waits for the leader's.
         var m2Sync = coordinator.SyncGroupAsync("g", 2, m2.MemberId, null, null, null, new Dictionary<string, byte[]>());
-        await Task.Delay(50);
         Assert.False(m2Sync.IsCompleted);
         var leaderSync = await coordinator.SyncAsync("g", m1Rejoin, new Dictionary<string, byte[]> { [m1.MemberId] = [10], [m2.MemberId] = [20, 21] });
         Assert.Equal(new byte[] { 10 }, leaderSync.Assignment);
@@ -72,8 +71,10 @@ public sealed class JoinSyncTests
     [Fact]
     public async Task Three_members_joining_during_the_initial_delay_share_the_first_generation()
     {
-        await using var coordinator = await StartAsync(Options(initialDelayMs: 300));
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(Options(initialDelayMs: 300), clock: clock);
         var joins = new[] { coordinator.JoinGroupAsync(Join("g")), coordinator.JoinGroupAsync(Join("g")), coordinator.JoinGroupAsync(Join("g")) };
+        clock.AdvanceUntil(TimeSpan.FromMilliseconds(300), () => joins.All(j => j.IsCompleted), "the initial delay");
         var results = await Task.WhenAll(joins).WaitAsync(Wait);
         Assert.All(results, r => Assert.Equal(ErrorCode.None, r.Error));
         Assert.All(results, r => Assert.Equal(1, r.GenerationId));
@@ -95,7 +96,8 @@ public sealed class JoinSyncTests
     [Fact]
     public async Task Protocol_is_the_common_one_most_members_prefer()
     {
-        await using var coordinator = await StartAsync(Options(initialDelayMs: 300));
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(Options(initialDelayMs: 300), clock: clock);
         var a = new GroupProtocol("roundrobin", [1]);
         var b = new GroupProtocol("range", [2]);
         var c = new GroupProtocol("sticky", [3]);
@@ -105,6 +107,7 @@ public sealed class JoinSyncTests
             coordinator.JoinGroupAsync(Join("g", protocols: [c, b])),
             coordinator.JoinGroupAsync(Join("g", protocols: [b, c])),
         };
+        clock.AdvanceUntil(TimeSpan.FromMilliseconds(300), () => joins.All(j => j.IsCompleted), "the initial delay");
         var results = await Task.WhenAll(joins).WaitAsync(Wait);
         // Common to all: range and sticky. Votes (first common pick of each): sticky, sticky, range.
         Assert.All(results, r => Assert.Equal("sticky", r.ProtocolName));

@@ -33,9 +33,12 @@ public sealed class MembershipTests
     [Fact]
     public async Task Member_that_stops_heartbeating_is_removed_after_its_session_timeout()
     {
-        await using var coordinator = await StartAsync();
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(clock: clock);
         await coordinator.StableSingleMemberAsync("g", [1], sessionMs: 150);
+        clock.Advance(TimeSpan.FromMilliseconds(149));
         Assert.Equal("Stable", coordinator.StateOf("g"));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         await Eventually(() => coordinator.StateOf("g") == "Empty", "the silent member's expiry");
         Assert.Empty(coordinator.DescribeGroup("g").Members);
     }
@@ -43,24 +46,24 @@ public sealed class MembershipTests
     [Fact]
     public async Task Heartbeats_keep_a_member_alive_while_a_silent_one_expires()
     {
-        await using var coordinator = await StartAsync();
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(clock: clock);
         var m1 = await coordinator.JoinAsync(Join("g", sessionMs: 300, rebalanceMs: 1000));
         await coordinator.SyncAsync("g", m1);
-        // m2's session is long (3 s) so that a stall of the machine between its heartbeats does
-        // not expire it too; m1's short one (300 ms) is the one meant to run out.
+        // m1's session (300 ms) is the one meant to run out; m2 heartbeats every 50 ms of its 3 s.
         var m2Join = coordinator.JoinGroupAsync(Join("g", sessionMs: 3000, rebalanceMs: 1000));
         var m1Rejoin = await coordinator.JoinAsync(Join("g", memberId: m1.MemberId, sessionMs: 300, rebalanceMs: 1000));
         var m2 = await m2Join.Within();
         await Task.WhenAll(coordinator.SyncAsync("g", m1Rejoin), coordinator.SyncAsync("g", m2));
 
-        // Only m2 heartbeats; m1 expires and m2 is told to rejoin.
-        var sawRebalance = false;
-        for (var i = 0; i < 200 && !sawRebalance; i++)
+        // Only m2 heartbeats; m1 expires after 300 ms and m2 is told to rejoin.
+        for (var elapsed = 50; elapsed < 300; elapsed += 50)
         {
-            await Task.Delay(50);
-            sawRebalance = coordinator.Heartbeat("g", m2.MemberId, null, 2) == ErrorCode.RebalanceInProgress;
+            clock.Advance(TimeSpan.FromMilliseconds(50));
+            Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", m2.MemberId, null, 2));
         }
-        Assert.True(sawRebalance);
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(ErrorCode.RebalanceInProgress, coordinator.Heartbeat("g", m2.MemberId, null, 2));
         var rejoined = await coordinator.JoinAsync(Join("g", memberId: m2.MemberId, sessionMs: 3000, rebalanceMs: 1000));
         Assert.Equal(3, rejoined.GenerationId);
         Assert.Equal(m2.MemberId, rejoined.LeaderId);
@@ -71,7 +74,8 @@ public sealed class MembershipTests
     [Fact]
     public async Task Members_that_do_not_rejoin_within_the_rebalance_timeout_are_removed()
     {
-        await using var coordinator = await StartAsync();
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(clock: clock);
         var m1 = await coordinator.JoinAsync(Join("g", rebalanceMs: 1000));
         await coordinator.SyncAsync("g", m1);
         var m2Join = coordinator.JoinGroupAsync(Join("g", rebalanceMs: 1000));
@@ -79,13 +83,14 @@ public sealed class MembershipTests
         var m2 = await m2Join.Within();
         await Task.WhenAll(coordinator.SyncAsync("g", m1Rejoin), coordinator.SyncAsync("g", m2));
 
-        // A third member joins; m1 rejoins, m2 never does. (The rebalance timeout, which also bounds
-        // the syncs above, is 1 s: at 300 ms a loaded machine sometimes let a sync expire first.)
-        var started = DateTime.UtcNow;
+        // A third member joins; m1 rejoins, m2 never does: the join phase lasts the whole
+        // rebalance timeout (1 s) and then goes on without m2.
         var m3Join = coordinator.JoinGroupAsync(Join("g", rebalanceMs: 1000));
         var m1Third = coordinator.JoinGroupAsync(Join("g", memberId: m1.MemberId, rebalanceMs: 1000));
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(m3Join.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         var m3 = await m3Join.Within();
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(900));
         Assert.Equal(3, m3.GenerationId);
         var leader = await m1Third.Within();
         Assert.Equal([m1.MemberId, m3.MemberId], leader.MembersOrEmpty.Select(m => m.MemberId));
@@ -95,10 +100,15 @@ public sealed class MembershipTests
     [Fact]
     public async Task Members_that_do_not_sync_within_the_rebalance_timeout_are_removed()
     {
-        await using var coordinator = await StartAsync();
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(clock: clock);
         var m1 = await coordinator.JoinAsync(Join("g", rebalanceMs: 200, sessionMs: 5000));
         Assert.Equal("CompletingRebalance", coordinator.StateOf("g"));
-        // No SyncGroup: the member is removed and the group, now without members, goes back to Empty.
+        // No SyncGroup within the rebalance timeout: the member is removed and the group, now
+        // without members, goes back to Empty.
+        clock.Advance(TimeSpan.FromMilliseconds(199));
+        Assert.Equal("CompletingRebalance", coordinator.StateOf("g"));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         await Eventually(() => coordinator.StateOf("g") == "Empty", "the pending sync's expiry");
         Assert.Equal(ErrorCode.UnknownMemberId, coordinator.Heartbeat("g", m1.MemberId, null, 1));
     }
@@ -127,10 +137,11 @@ public sealed class MembershipTests
     [Fact]
     public async Task Pending_member_id_expires_if_the_member_never_joins_with_it()
     {
-        await using var coordinator = await StartAsync();
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(clock: clock);
         var first = await coordinator.JoinAsync(Join("g", sessionMs: 100, requireKnownMemberId: true));
         Assert.Equal(ErrorCode.MemberIdRequired, first.Error);
-        await Task.Delay(300);
+        clock.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Equal(ErrorCode.UnknownMemberId, (await coordinator.JoinAsync(Join("g", memberId: first.MemberId, sessionMs: 100, requireKnownMemberId: true))).Error);
     }
 

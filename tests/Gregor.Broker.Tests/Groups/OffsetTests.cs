@@ -116,12 +116,15 @@ public sealed class OffsetTests
     public async Task Offsets_of_an_empty_group_expire_after_the_retention_then_the_group_goes()
     {
         var store = new InMemoryGroupStore();
-        await using var coordinator = await StartAsync(Options(retentionMs: 100), store);
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(Options(retentionMs: 100), store, clock);
         await coordinator.CommitOffsetsAsync(Simple("g", new OffsetCommitEntry(T0, 5, -1, "")));
         Assert.Equal(0, await coordinator.ExpireOffsetsAsync());
         Assert.Equal(5, coordinator.FetchOffsets("g", [T0], false).Offsets[0].Offset);
 
-        await Task.Delay(150);
+        clock.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.Equal(0, await coordinator.ExpireOffsetsAsync());
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, await coordinator.ExpireOffsetsAsync());
         Assert.Equal(-1, coordinator.FetchOffsets("g", [T0], false).Offsets[0].Offset);
         Assert.Empty(coordinator.ListGroups().Groups);
@@ -155,10 +158,11 @@ public sealed class OffsetTests
     [Fact]
     public async Task Stable_consumer_group_keeps_offsets_of_subscribed_topics()
     {
-        await using var coordinator = await StartAsync(Options(retentionMs: 100));
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(Options(retentionMs: 100), clock: clock);
         var m = await coordinator.StableSingleMemberAsync("g", [1]); // subscribed to "t"
         await coordinator.CommitOffsetsAsync(new() { GroupId = "g", GenerationId = 1, MemberId = m.MemberId, Offsets = [new(T0, 1, -1, ""), new(U0, 2, -1, "")] });
-        await Task.Delay(150);
+        clock.Advance(TimeSpan.FromMilliseconds(150));
         coordinator.Heartbeat("g", m.MemberId, null, 1);
         Assert.Equal(1, await coordinator.ExpireOffsetsAsync());
         Assert.Equal([1L, -1L], coordinator.FetchOffsets("g", [T0, U0], false).Offsets.Select(o => o.Offset));
