@@ -41,9 +41,19 @@ public sealed class KafkaListener : IAsyncDisposable
         {
             socket.DualMode = true;
         }
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        socket.Bind(new IPEndPoint(_options.Address, _options.Port));
-        socket.Listen(1024);
+        // No ReuseAddress: on Linux it sets SO_REUSEPORT too, which lets a second process bind the
+        // same port and take a share of its connections. A plain Bind on Unix already sets
+        // SO_REUSEADDR, which is all a restart needs to bind over connections in TIME_WAIT.
+        try
+        {
+            socket.Bind(new IPEndPoint(_options.Address, _options.Port));
+            socket.Listen(1024);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
         _socket = socket;
     }
 
