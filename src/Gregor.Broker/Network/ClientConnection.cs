@@ -17,7 +17,8 @@ namespace Gregor.Broker.Network;
 /// only when the loop asks for the next frame, and a response is written before the next frame
 /// is read, so a client that sends without reading stalls on its own TCP window; memory held
 /// per connection is bounded by one frame (at most socket.request.max.bytes, checked before the
-/// frame is buffered) plus one response.
+/// frame is buffered) plus one response. Every way the loop ends — a close by either side, a
+/// reset, a malformed frame, a handler or writer exception — disposes the socket.
 /// The connection is owned by its own loop task; nothing else touches its socket.
 /// </summary>
 public sealed class ClientConnection
@@ -41,6 +42,18 @@ public sealed class ClientConnection
     public string Id { get; }
 
     public async Task RunAsync(CancellationToken shutdown)
+    {
+        try
+        {
+            await RunLoopAsync(shutdown).ConfigureAwait(false);
+        }
+        finally
+        {
+            _socket.Dispose();
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken shutdown)
     {
         await using var stream = new NetworkStream(_socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));

@@ -10,6 +10,9 @@ namespace Gregor.Broker.Network;
 /// Accepts TCP connections and runs one <see cref="ClientConnection"/> loop per socket.
 /// Connections past max.connections are closed on accept, with a log line. A failure in one
 /// connection never reaches the accept loop or other connections.
+/// Invariant: <c>_connections</c> holds exactly the connections whose task has not finished —
+/// an entry is added before its task can start and removed by that task as its last step — so
+/// max.connections counts every way a connection can end.
 /// </summary>
 public sealed class KafkaListener : IAsyncDisposable
 {
@@ -86,22 +89,39 @@ public sealed class KafkaListener : IAsyncDisposable
                 _logger.LogWarning("Accept failed: {Error}", e.SocketErrorCode);
                 continue;
             }
-            if (_connections.Count >= _options.MaxConnections)
+            try
             {
-                _logger.LogWarning("Refusing connection from {Remote}: max.connections={Max} reached", client.RemoteEndPoint, _options.MaxConnections);
-                client.Dispose();
-                continue;
+                Admit(client, shutdown);
             }
-            client.NoDelay = true;
-            var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new ClientConnection(client, $"{client.LocalEndPoint}-{client.RemoteEndPoint}-{id}", _dispatcher!, _options, _logger);
-            _connections[id] = RunConnectionAsync(id, connection, shutdown);
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Reset by the peer before it could be set up: it never held a slot.
+                _logger.LogDebug("Accepted connection lost before it started: {Error}", e.Message);
+                client.Dispose();
+            }
         }
+    }
+
+    /// <summary>Refuses <paramref name="client"/> past max.connections, else registers it and starts its loop.</summary>
+    private void Admit(Socket client, CancellationToken shutdown)
+    {
+        if (_connections.Count >= _options.MaxConnections)
+        {
+            _logger.LogWarning("Refusing connection from {Remote}: max.connections={Max} reached", client.RemoteEndPoint, _options.MaxConnections);
+            client.Dispose();
+            return;
+        }
+        client.NoDelay = true;
+        var id = Interlocked.Increment(ref _nextConnectionId);
+        var connection = new ClientConnection(client, $"{client.LocalEndPoint}-{client.RemoteEndPoint}-{id}", _dispatcher!, _options, _logger);
+        // Registered before it starts: a connection that ends at once still finds its entry to remove.
+        var start = new Task<Task>(() => RunConnectionAsync(id, connection, shutdown));
+        _connections[id] = start.Unwrap();
+        start.Start(TaskScheduler.Default);
     }
 
     private async Task RunConnectionAsync(long id, ClientConnection connection, CancellationToken shutdown)
     {
-        await Task.Yield();
         try
         {
             await connection.RunAsync(shutdown).ConfigureAwait(false);
