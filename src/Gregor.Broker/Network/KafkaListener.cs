@@ -21,6 +21,7 @@ public sealed class KafkaListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly RequestBufferPool _buffers;
     private Socket? _socket;
     private Task? _acceptLoop;
     private long _nextConnectionId;
@@ -29,6 +30,7 @@ public sealed class KafkaListener : IAsyncDisposable
     {
         _options = options;
         _logger = loggerFactory.CreateLogger<KafkaListener>();
+        _buffers = new RequestBufferPool(options.QueuedMaxRequestBytes);
     }
 
     /// <summary>The port actually bound (differs from the configured one when that was 0).</summary>
@@ -113,7 +115,7 @@ public sealed class KafkaListener : IAsyncDisposable
         }
         client.NoDelay = true;
         var id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new ClientConnection(client, $"{client.LocalEndPoint}-{client.RemoteEndPoint}-{id}", _dispatcher!, _options, _logger);
+        var connection = new ClientConnection(client, $"{client.LocalEndPoint}-{client.RemoteEndPoint}-{id}", _dispatcher!, _buffers, _options, _logger);
         // Registered before it starts: a connection that ends at once still finds its entry to remove.
         var start = new Task<Task>(() => RunConnectionAsync(id, connection, shutdown));
         _connections[id] = start.Unwrap();

@@ -60,6 +60,7 @@ public sealed class BrokerServer : IAsyncDisposable
             Port = listenerConfig.Port,
             MaxRequestBytes = _config.SocketRequestMaxBytes,
             MaxConnections = _config.MaxConnections,
+            QueuedMaxRequestBytes = _config.QueuedMaxRequestBytes,
             ConnectionsMaxIdleMs = _config.ConnectionsMaxIdleMs,
         }, _loggerFactory);
         try
