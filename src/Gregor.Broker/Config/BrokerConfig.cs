@@ -40,6 +40,12 @@ public sealed partial record BrokerConfig
         SocketRequestMaxBytes = Int("socket.request.max.bytes");
         SocketListenBacklogSize = Int("socket.listen.backlog.size");
         MaxConnections = Int("max.connections");
+        QueuedMaxRequestBytes = Long("queued.max.request.bytes");
+        if (QueuedMaxRequestBytes > 0 && QueuedMaxRequestBytes < SocketRequestMaxBytes)
+        {
+            throw new ConfigException("queued.max.request.bytes", Format("queued.max.request.bytes"),
+                $"must be 0 or less (no bound) or at least socket.request.max.bytes ({SocketRequestMaxBytes})");
+        }
         MaxConnectionsPerIp = Int("max.connections.per.ip");
         ConnectionsMaxIdleMs = Long("connections.max.idle.ms");
 
@@ -170,6 +176,7 @@ public sealed partial record BrokerConfig
 
     /// <summary>Gregor's default is 10000, not Kafka's unlimited.</summary>
     public int MaxConnections { get; }
+    public long QueuedMaxRequestBytes { get; }
     public int MaxConnectionsPerIp { get; }
     public long ConnectionsMaxIdleMs { get; }
 

@@ -53,6 +53,9 @@ public static class BrokerConfigDefinitions
         Int("socket.send.buffer.bytes", 102400, AtLeast(-1), "SO_SNDBUF of client sockets (bytes); -1 keeps the OS default."),
         Int("socket.receive.buffer.bytes", 102400, AtLeast(-1), "SO_RCVBUF of client sockets (bytes); -1 keeps the OS default."),
         Int("socket.request.max.bytes", 104857600, AtLeast(1), "The largest request accepted (bytes); a larger size prefix closes the connection."),
+        // Kafka's default is -1 (no bound); Gregor bounds it so that clients sending large requests at once cannot exhaust memory.
+        Long("queued.max.request.bytes", 512 * MiB, null,
+            "The most bytes that request frames larger than 64 KiB hold at once, broker-wide; reading from a connection pauses while its next frame would pass it. 0 or less means no bound; otherwise at least socket.request.max.bytes."),
         Int("socket.listen.backlog.size", 50, AtLeast(1), "Pending connections the listen socket queues."),
         // Kafka's default is Int.MaxValue (no limit); Gregor keeps a finite limit so a connection storm cannot exhaust file handles.
         Int("max.connections", 10000, AtLeast(0), "Most client connections open at once; new ones are refused beyond it."),

@@ -17,22 +17,27 @@ namespace Gregor.Broker.Network;
 /// only when the loop asks for the next frame, and a response is written before the next frame
 /// is read, so a client that sends without reading stalls on its own TCP window; memory held
 /// per connection is bounded by one frame (at most socket.request.max.bytes, checked before the
-/// frame is buffered) plus one response.
+/// frame is buffered, and taken from the <see cref="RequestBufferPool"/>, which bounds large
+/// frames broker-wide) plus one response. Every way the loop ends — a close by either side, a
+/// reset, a malformed frame, a handler or writer exception — gives the frame buffer back and
+/// disposes the socket.
 /// The connection is owned by its own loop task; nothing else touches its socket.
 /// </summary>
 public sealed class ClientConnection
 {
     private readonly Socket _socket;
     private readonly RequestDispatcher _dispatcher;
+    private readonly RequestBufferPool _buffers;
     private readonly ListenerOptions _options;
     private readonly ILogger _logger;
     private readonly EndPoint? _remote;
 
-    public ClientConnection(Socket socket, string id, RequestDispatcher dispatcher, ListenerOptions options, ILogger logger)
+    public ClientConnection(Socket socket, string id, RequestDispatcher dispatcher, RequestBufferPool buffers, ListenerOptions options, ILogger logger)
     {
         _socket = socket;
         Id = id;
         _dispatcher = dispatcher;
+        _buffers = buffers;
         _options = options;
         _logger = logger;
         _remote = socket.RemoteEndPoint;
@@ -41,6 +46,18 @@ public sealed class ClientConnection
     public string Id { get; }
 
     public async Task RunAsync(CancellationToken shutdown)
+    {
+        try
+        {
+            await RunLoopAsync(shutdown).ConfigureAwait(false);
+        }
+        finally
+        {
+            _socket.Dispose();
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken shutdown)
     {
         await using var stream = new NetworkStream(_socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
@@ -51,15 +68,15 @@ public sealed class ClientConnection
             while (closeReason is null)
             {
                 idle.CancelAfter(TimeSpan.FromMilliseconds(_options.ConnectionsMaxIdleMs));
-                var (frame, length, reason) = await ReadFrameAsync(reader, stream, idle.Token).ConfigureAwait(false);
+                var (frame, reason) = await ReadFrameAsync(reader, stream, idle.Token).ConfigureAwait(false);
                 if (frame is null)
                 {
                     closeReason = reason;
                     break;
                 }
-                try
+                using (frame)
                 {
-                    var result = await _dispatcher.DispatchAsync(frame.AsMemory(0, length), Id, _remote, shutdown).ConfigureAwait(false);
+                    var result = await _dispatcher.DispatchAsync(frame.Memory, Id, _remote, shutdown).ConfigureAwait(false);
                     closeReason = result.CloseReason;
                     if (result.Response is { } response)
                     {
@@ -68,10 +85,6 @@ public sealed class ClientConnection
                             await SendAsync(stream, response, shutdown).ConfigureAwait(false);
                         }
                     }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(frame);
                 }
             }
         }
@@ -181,14 +194,15 @@ public sealed class ClientConnection
         }
     }
 
-    /// <summary>
-    /// Reads the next frame into a rented array (the caller returns it). Returns a null frame and
-    /// a reason to close (null when the peer simply closed between frames).
-    /// </summary>
     /// <summary>Frames larger than this that have not fully arrived are read from the socket into the frame itself.</summary>
     private const int DirectReadThreshold = 64 * 1024;
 
-    private async ValueTask<(byte[]? Frame, int Length, string? Reason)> ReadFrameAsync(PipeReader reader, NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the next frame into a buffer from the pool (the caller disposes it). Returns a null
+    /// frame and a reason to close (null when the peer simply closed between frames); on every
+    /// other way out (cancellation, a socket error) the buffer taken is given back here.
+    /// </summary>
+    private async ValueTask<(FrameBuffer? Frame, string? Reason)> ReadFrameAsync(PipeReader reader, NetworkStream stream, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -200,50 +214,51 @@ public sealed class ClientConnection
                 if (size < 0 || size > _options.MaxRequestBytes)
                 {
                     reader.AdvanceTo(buffer.Start, buffer.End);
-                    return (null, 0, DescribeBadSize(size, buffer));
+                    return (null, DescribeBadSize(size, buffer));
                 }
                 if (buffer.Length >= 4L + size)
                 {
-                    var frame = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
-                    buffer.Slice(4, size).CopyTo(frame);
+                    var frame = await _buffers.RentAsync(size, cancellationToken).ConfigureAwait(false);
+                    buffer.Slice(4, size).CopyTo(frame.Memory.Span);
                     reader.AdvanceTo(buffer.GetPosition(4L + size));
-                    return (frame, size, null);
+                    return (frame, null);
                 }
                 if (size > DirectReadThreshold)
                 {
                     // A large frame that is not all here: take what the pipe holds, then let the
                     // socket write the rest straight into the frame instead of through the pipe's
                     // buffers (one copy fewer). The pipe is left empty, so reading the stream
-                    // directly cannot skip bytes it buffered.
-                    var frame = ArrayPool<byte>.Shared.Rent(size);
-                    var have = (int)(buffer.Length - 4);
-                    buffer.Slice(4).CopyTo(frame);
-                    reader.AdvanceTo(buffer.End);
+                    // directly cannot skip bytes it buffered. Waiting for the pool's room happens
+                    // before anything more is read: a bounded pool pauses this socket.
+                    var frame = await _buffers.RentAsync(size, cancellationToken).ConfigureAwait(false);
                     try
                     {
+                        var have = (int)(buffer.Length - 4);
+                        buffer.Slice(4).CopyTo(frame.Memory.Span);
+                        reader.AdvanceTo(buffer.End);
                         while (have < size)
                         {
-                            var n = await stream.ReadAsync(frame.AsMemory(have, size - have), cancellationToken).ConfigureAwait(false);
+                            var n = await stream.ReadAsync(frame.Memory[have..], cancellationToken).ConfigureAwait(false);
                             if (n == 0)
                             {
-                                ArrayPool<byte>.Shared.Return(frame);
-                                return (null, 0, $"connection closed in the middle of a frame ({4 + have} of {4 + size} bytes received)");
+                                frame.Dispose();
+                                return (null, $"connection closed in the middle of a frame ({4 + have} of {4 + size} bytes received)");
                             }
                             have += n;
                         }
                     }
                     catch
                     {
-                        ArrayPool<byte>.Shared.Return(frame);
+                        frame.Dispose();
                         throw;
                     }
-                    return (frame, size, null);
+                    return (frame, null);
                 }
             }
             if (read.IsCompleted)
             {
                 reader.AdvanceTo(buffer.End);
-                return (null, 0, buffer.Length == 0 ? null : $"connection closed in the middle of a frame ({buffer.Length} bytes received)");
+                return (null, buffer.Length == 0 ? null : $"connection closed in the middle of a frame ({buffer.Length} bytes received)");
             }
             reader.AdvanceTo(buffer.Start, buffer.End);
         }

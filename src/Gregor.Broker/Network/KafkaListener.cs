@@ -10,6 +10,9 @@ namespace Gregor.Broker.Network;
 /// Accepts TCP connections and runs one <see cref="ClientConnection"/> loop per socket.
 /// Connections past max.connections are closed on accept, with a log line. A failure in one
 /// connection never reaches the accept loop or other connections.
+/// Invariant: <c>_connections</c> holds exactly the connections whose task has not finished —
+/// an entry is added before its task can start and removed by that task as its last step — so
+/// max.connections counts every way a connection can end.
 /// </summary>
 public sealed class KafkaListener : IAsyncDisposable
 {
@@ -18,6 +21,7 @@ public sealed class KafkaListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly RequestBufferPool _buffers;
     private Socket? _socket;
     private Task? _acceptLoop;
     private long _nextConnectionId;
@@ -26,6 +30,7 @@ public sealed class KafkaListener : IAsyncDisposable
     {
         _options = options;
         _logger = loggerFactory.CreateLogger<KafkaListener>();
+        _buffers = new RequestBufferPool(options.QueuedMaxRequestBytes);
     }
 
     /// <summary>The port actually bound (differs from the configured one when that was 0).</summary>
@@ -41,9 +46,19 @@ public sealed class KafkaListener : IAsyncDisposable
         {
             socket.DualMode = true;
         }
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        socket.Bind(new IPEndPoint(_options.Address, _options.Port));
-        socket.Listen(1024);
+        // No ReuseAddress: on Linux it sets SO_REUSEPORT too, which lets a second process bind the
+        // same port and take a share of its connections. A plain Bind on Unix already sets
+        // SO_REUSEADDR, which is all a restart needs to bind over connections in TIME_WAIT.
+        try
+        {
+            socket.Bind(new IPEndPoint(_options.Address, _options.Port));
+            socket.Listen(1024);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
         _socket = socket;
     }
 
@@ -76,22 +91,39 @@ public sealed class KafkaListener : IAsyncDisposable
                 _logger.LogWarning("Accept failed: {Error}", e.SocketErrorCode);
                 continue;
             }
-            if (_connections.Count >= _options.MaxConnections)
+            try
             {
-                _logger.LogWarning("Refusing connection from {Remote}: max.connections={Max} reached", client.RemoteEndPoint, _options.MaxConnections);
-                client.Dispose();
-                continue;
+                Admit(client, shutdown);
             }
-            client.NoDelay = true;
-            var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new ClientConnection(client, $"{client.LocalEndPoint}-{client.RemoteEndPoint}-{id}", _dispatcher!, _options, _logger);
-            _connections[id] = RunConnectionAsync(id, connection, shutdown);
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Reset by the peer before it could be set up: it never held a slot.
+                _logger.LogDebug("Accepted connection lost before it started: {Error}", e.Message);
+                client.Dispose();
+            }
         }
+    }
+
+    /// <summary>Refuses <paramref name="client"/> past max.connections, else registers it and starts its loop.</summary>
+    private void Admit(Socket client, CancellationToken shutdown)
+    {
+        if (_connections.Count >= _options.MaxConnections)
+        {
+            _logger.LogWarning("Refusing connection from {Remote}: max.connections={Max} reached", client.RemoteEndPoint, _options.MaxConnections);
+            client.Dispose();
+            return;
+        }
+        client.NoDelay = true;
+        var id = Interlocked.Increment(ref _nextConnectionId);
+        var connection = new ClientConnection(client, $"{client.LocalEndPoint}-{client.RemoteEndPoint}-{id}", _dispatcher!, _buffers, _options, _logger);
+        // Registered before it starts: a connection that ends at once still finds its entry to remove.
+        var start = new Task<Task>(() => RunConnectionAsync(id, connection, shutdown));
+        _connections[id] = start.Unwrap();
+        start.Start(TaskScheduler.Default);
     }
 
     private async Task RunConnectionAsync(long id, ClientConnection connection, CancellationToken shutdown)
     {
-        await Task.Yield();
         try
         {
             await connection.RunAsync(shutdown).ConfigureAwait(false);

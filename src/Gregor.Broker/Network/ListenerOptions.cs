@@ -14,6 +14,9 @@ public sealed record ListenerOptions
     /// <summary>socket.request.max.bytes: the largest frame accepted; checked before any buffer is allocated.</summary>
     public int MaxRequestBytes { get; init; } = 104857600;
 
+    /// <summary>queued.max.request.bytes: the most bytes large request frames hold at once, broker-wide (see <see cref="RequestBufferPool"/>); 0 or less for no bound.</summary>
+    public long QueuedMaxRequestBytes { get; init; } = 536870912;
+
     /// <summary>max.connections: connections beyond it are closed as soon as they are accepted.</summary>
     public int MaxConnections { get; init; } = 10000;
 

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Gregor.Broker.Admin;
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Config;
@@ -59,9 +60,21 @@ public sealed class BrokerServer : IAsyncDisposable
             Port = listenerConfig.Port,
             MaxRequestBytes = _config.SocketRequestMaxBytes,
             MaxConnections = _config.MaxConnections,
+            QueuedMaxRequestBytes = _config.QueuedMaxRequestBytes,
             ConnectionsMaxIdleMs = _config.ConnectionsMaxIdleMs,
         }, _loggerFactory);
-        _listener.Bind();
+        try
+        {
+            _listener.Bind();
+        }
+        catch (SocketException e)
+        {
+            // The log dirs are fully loaded by now: shut them down cleanly, so that the next start
+            // needs no recovery.
+            _logs.Shutdown();
+            _logs = null;
+            throw new StartupException($"cannot listen on {listenerConfig}: {e.Message}", e);
+        }
         var advertised = _config.EffectiveAdvertisedListeners.FirstOrDefault(l => l.ListenerName == listenerConfig.ListenerName)
             ?? _config.EffectiveAdvertisedListeners[0];
         // Port 0 in the listener means "any free port": advertise the port actually bound.

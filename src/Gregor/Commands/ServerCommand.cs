@@ -11,7 +11,8 @@ namespace Gregor.Commands;
 /// `gregor server [CONFIG_FILE] [--override KEY=VALUE]...`, as kafka-server-start.sh: loads the
 /// properties file (default config/server.properties), applies overrides, validates everything
 /// before binding any port (exit code 1 with a message naming the key on a bad value), then
-/// runs until SIGINT or SIGTERM and stops cleanly.
+/// runs until SIGINT, SIGTERM or SIGHUP and stops cleanly (SIGHUP too, as Kafka's JVM does: a
+/// closed terminal must not cost a recovery on the next start).
 /// </summary>
 public static class ServerCommand
 {
@@ -65,6 +66,7 @@ public static class ServerCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; stop.Cancel(); });
 
         BrokerServer server;
         try

@@ -57,6 +57,7 @@ public class BrokerConfigDefaultsTests
     [InlineData("log.preallocate", "false")]
     [InlineData("compression.type", "producer")]
     [InlineData("max.connections", "10000")] // Gregor: Kafka's is Int.MaxValue
+    [InlineData("queued.max.request.bytes", "536870912")] // Gregor: Kafka's is -1 (no bound)
     [InlineData("connections.max.idle.ms", "600000")]
     [InlineData("num.network.threads", "3")]
     [InlineData("num.io.threads", "8")]

@@ -116,6 +116,15 @@ public class BrokerConfigParsingTests
     }
 
     [Fact]
+    public void Queued_max_request_bytes_is_unbounded_or_at_least_socket_request_max_bytes()
+    {
+        var e = Invalid("socket.request.max.bytes=104857600", "queued.max.request.bytes=1048576");
+        Assert.Equal("queued.max.request.bytes", e.Key);
+        Assert.Equal(-1, Cfg("queued.max.request.bytes=-1").QueuedMaxRequestBytes);
+        Assert.Equal(104857600, Cfg("socket.request.max.bytes=104857600", "queued.max.request.bytes=104857600").QueuedMaxRequestBytes);
+    }
+
+    [Fact]
     public void Unknown_keys_are_warnings_not_errors()
     {
         var result = Load("num.partitions=3", "no.such.key=1", "another=x");

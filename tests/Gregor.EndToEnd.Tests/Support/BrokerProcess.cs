@@ -179,12 +179,12 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         throw new TimeoutException($"no output line matched /{pattern}/:\n" + string.Join('\n', _output));
     }
 
-    /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
-    public async Task<int> StopAsync(TimeSpan timeout)
+    /// <summary>Sends SIGTERM (or <paramref name="signal"/>, as kill(1) names it) and waits for the process to exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout, string signal = "TERM")
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             await kill!.WaitForExitAsync();
             using var cts = new CancellationTokenSource(timeout);
             try
@@ -194,7 +194,7 @@ public sealed partial class BrokerProcess : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 _process.Kill(entireProcessTree: true);
-                throw new TimeoutException("broker did not stop on SIGTERM");
+                throw new TimeoutException($"broker did not stop on SIG{signal}");
             }
         }
         return _process.ExitCode;
