@@ -79,7 +79,7 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new ListOffsetsHandler(replicas));
         handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
-        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new LogGroupStore(topics, replicas, _config), _loggerFactory.CreateLogger<GroupCoordinator>());
+        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>()), _loggerFactory.CreateLogger<GroupCoordinator>());
         _groupsLoad = _groups.StartAsync();
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));

@@ -5,6 +5,7 @@ using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Groups.Store;
 
@@ -15,8 +16,10 @@ namespace Gregor.Broker.Groups.Store;
 /// offsets.topic.num.partitions partitions (replication capped at the live brokers),
 /// cleanup.policy=compact and offsets.topic.segment.bytes, as Kafka creates it on first use.
 /// An append completes once the batch is in the log (and flushed when the flush policy asks).
+/// Reading skips, with an error line naming the offset, what does not decode into records (only
+/// the broker appends here, but a log written by another version or by hand may hold anything).
 /// </summary>
-public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, BrokerConfig config) : IGroupStore
+public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, BrokerConfig config, ILogger<LogGroupStore> logger) : IGroupStore
 {
     public const string TopicName = "__consumer_offsets";
 
@@ -52,9 +55,11 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
             {
                 return;
             }
+            var baseOffset = RecordBatch.BaseOffset(batch);
             if (!DecodedRecords.TryDecode(batch, log.Config.MaxDecompressedBytes, out var decoded, out var error))
             {
-                throw new InvalidDataException($"{log.TopicPartition}: undecodable batch at offset {RecordBatch.BaseOffset(batch)}: {error}");
+                logger.LogError("Skipping the undecodable batch at offset {Offset} of {Partition}: {Error}", baseOffset, log.TopicPartition, error);
+                return;
             }
             using (decoded)
             {
@@ -63,11 +68,12 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
                 {
                     if (!reader.TryRead(out var record, out error))
                     {
-                        throw new InvalidDataException($"{log.TopicPartition}: bad record in batch at offset {RecordBatch.BaseOffset(batch)}: {error}");
+                        logger.LogError("Skipping the rest of the batch at offset {Offset} of {Partition}, a record is malformed: {Error}", baseOffset, log.TopicPartition, error);
+                        break;
                     }
                     if (!record.KeyIsNull)
                     {
-                        records.Add(new GroupStoreRecord(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray()));
+                        records.Add(new GroupStoreRecord(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray(), baseOffset + record.OffsetDelta));
                     }
                 }
             }
