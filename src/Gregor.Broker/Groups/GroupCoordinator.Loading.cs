@@ -1,5 +1,4 @@
 using Gregor.Broker.Groups.Records;
-using Gregor.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Groups;
@@ -12,12 +11,14 @@ public sealed partial class GroupCoordinator
     /// tombstone removes the key. A group with stored members comes back Stable with its last
     /// assignment (its members must heartbeat within their session timeouts); one without members
     /// comes back Empty; offsets without group metadata make a group that only stores offsets.
-    /// Records that cannot be decoded are logged and skipped.
+    /// A record that cannot be applied (undecodable, or group metadata that cannot be restored, such
+    /// as members repeating an id) is logged with its offset and skipped: its key keeps what the
+    /// earlier records said, and one bad record never keeps the other groups from loading.
     /// </summary>
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var offsets = new Dictionary<string, Dictionary<TopicPartitionId, OffsetAndMetadata>>(StringComparer.Ordinal);
-        var metadata = new Dictionary<string, GroupMetadataValue?>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, GroupMetadata?>(StringComparer.Ordinal);
         for (var partition = 0; partition < _options.OffsetsTopicNumPartitions; partition++)
         {
             await foreach (var record in _store.ReadAsync(partition, cancellationToken).ConfigureAwait(false))
@@ -42,13 +43,14 @@ public sealed partial class GroupCoordinator
                             }
                             break;
                         case GroupMetadataKey key:
-                            metadata[key.Group] = record.Value is null ? null : GroupMetadataValue.Deserialize(record.Value);
+                            // Restored now, so that a value that cannot be is skipped like an undecodable one.
+                            metadata[key.Group] = record.Value is null ? null : Restore(key.Group, GroupMetadataValue.Deserialize(record.Value));
                             break;
                     }
                 }
-                catch (ProtocolException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _logger.LogWarning("Skipping an undecodable record in __consumer_offsets-{Partition}: {Error}", partition, e.Message);
+                    _logger.LogError("Skipping the record at offset {Offset} of __consumer_offsets-{Partition}, which cannot be loaded: {Error}", record.Offset, partition, e.Message);
                 }
             }
         }
@@ -56,13 +58,13 @@ public sealed partial class GroupCoordinator
         var loaded = 0;
         foreach (var groupId in metadata.Keys.Concat(offsets.Keys).Distinct(StringComparer.Ordinal))
         {
-            var value = metadata.GetValueOrDefault(groupId);
+            var restored = metadata.GetValueOrDefault(groupId);
             var groupOffsets = offsets.GetValueOrDefault(groupId);
-            if (value is null && (groupOffsets is null || groupOffsets.Count == 0))
+            if (restored is null && (groupOffsets is null || groupOffsets.Count == 0))
             {
                 continue;
             }
-            var group = value is null ? new GroupMetadata(groupId, GroupState.Empty, NowWallMs) : Restore(groupId, value);
+            var group = restored ?? new GroupMetadata(groupId, GroupState.Empty, NowWallMs);
             foreach (var (tp, offset) in groupOffsets ?? [])
             {
                 group.Offsets[tp] = offset;

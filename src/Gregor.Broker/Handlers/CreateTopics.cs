@@ -12,7 +12,9 @@ namespace Gregor.Broker.Handlers;
 /// Kafka validates them (INVALID_CONFIG); a replication factor above the live brokers is
 /// INVALID_REPLICATION_FACTOR; names checked by Kafka's rules (INVALID_TOPIC_EXCEPTION);
 /// validate_only checks without creating. v5+ returns the topic's partitions, replication factor and
-/// configs, v7+ its id. A name repeated in one request is INVALID_REQUEST for each occurrence.
+/// configs, v7+ its id. A name repeated in one request is INVALID_REQUEST for each occurrence, and
+/// so is a reserved name (<see cref="InternalTopics"/>): Kafka refuses __cluster_metadata so; Gregor
+/// refuses the internal topics too, which only their coordinator creates with their own settings.
 /// </summary>
 public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker) : RequestHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
@@ -27,6 +29,11 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
             if (duplicates.Contains(topic.Name))
             {
                 Fail(result, ErrorCode.InvalidRequest, $"Create topics request from client contains multiple entries for topic {topic.Name}");
+                continue;
+            }
+            if (InternalTopics.IsReserved(topic.Name))
+            {
+                Fail(result, ErrorCode.InvalidRequest, $"Creation of internal topic {topic.Name} is prohibited.");
                 continue;
             }
             var configs = new Dictionary<string, string>();

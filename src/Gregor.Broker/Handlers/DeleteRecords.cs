@@ -1,5 +1,6 @@
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Requests;
+using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Gregor.Storage;
@@ -10,7 +11,8 @@ namespace Gregor.Broker.Handlers;
 /// DeleteRecords, versions 0-2: moves each partition's log start offset (its low watermark) up to
 /// the given offset; -1 means the high watermark. An offset beyond the high watermark, or another
 /// negative one, is OFFSET_OUT_OF_RANGE; a topic whose cleanup.policy lacks "delete" is
-/// POLICY_VIOLATION; an unknown partition UNKNOWN_TOPIC_OR_PARTITION. Failed partitions answer
+/// POLICY_VIOLATION; an internal topic INVALID_TOPIC_EXCEPTION (its records are the broker's
+/// state, as in Kafka); an unknown partition UNKNOWN_TOPIC_OR_PARTITION. Failed partitions answer
 /// low watermark -1. Segments wholly below the new start go at the next retention pass, as in Kafka.
 /// With a single replica the deletion is complete at once, so timeout_ms is not used.
 /// </summary>
@@ -45,6 +47,10 @@ public sealed class DeleteRecordsHandler(ReplicaManager replicas) : RequestHandl
 
     private (ErrorCode Error, long LowWatermark) Delete(string topic, int partitionIndex, long offset)
     {
+        if (TopicNames.IsInternal(topic))
+        {
+            return (ErrorCode.InvalidTopicException, InvalidLowWatermark);
+        }
         if (replicas.GetPartition(topic, partitionIndex) is not { } partition)
         {
             return (ErrorCode.UnknownTopicOrPartition, InvalidLowWatermark);

@@ -11,7 +11,8 @@ namespace Gregor.Broker.Handlers;
 /// v0: an empty topic list means all topics; v1+: null means all, empty means none.
 /// v10+ carries topic ids; v12 answers a request by id with that id (unknown: UNKNOWN_TOPIC_ID).
 /// Topics that do not exist get UNKNOWN_TOPIC_OR_PARTITION; auto-creation is done through
-/// <see cref="ITopicAutoCreator"/> when the request allows it and the broker is configured to.
+/// <see cref="ITopicAutoCreator"/> when the request allows it and the broker is configured to; the
+/// request that creates a topic gets LEADER_NOT_AVAILABLE for it and the next one its partitions.
 /// There are no ACLs: authorized operations, when asked for, are every operation.
 /// </summary>
 public sealed class MetadataHandler(IMetadataStore metadata, ITopicAutoCreator? autoCreator = null)
@@ -65,7 +66,7 @@ public sealed class MetadataHandler(IMetadataStore metadata, ITopicAutoCreator? 
                 var created = await autoCreator.TryAutoCreateAsync(requested.Name, cancellationToken).ConfigureAwait(false);
                 if (created != ErrorCode.None)
                 {
-                    response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = requested.Name, ErrorCode = (short)created });
+                    response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = requested.Name, ErrorCode = (short)created, IsInternal = Topics.TopicNames.IsInternal(requested.Name) });
                     continue;
                 }
                 topic = metadata.FindTopic(requested.Name);

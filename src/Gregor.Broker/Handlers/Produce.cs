@@ -1,5 +1,6 @@
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Requests;
+using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 
@@ -10,7 +11,8 @@ namespace Gregor.Broker.Handlers;
 /// with its own error code. acks 0 sends no response (as Kafka does); acks 1 and -1 answer once
 /// the batches are in the log (on this single node -1 adds nothing but the flush the
 /// log.flush.interval.* policy asks for, which the log's group commit provides); any other acks
-/// value is INVALID_REQUIRED_ACKS; a failed acks=0 request closes the connection, as Kafka does. Message format v0/v1 (Produce v0-2) is converted to v2 on append.
+/// value is INVALID_REQUIRED_ACKS; only the broker appends to internal topics (a client gets
+/// INVALID_TOPIC_EXCEPTION, as from Kafka, even without ACLs); a failed acks=0 request closes the connection, as Kafka does. Message format v0/v1 (Produce v0-2) is converted to v2 on append.
 /// A record set refused because of particular records (a CreateTime timestamp out of bounds, a
 /// record without a key on a compacted topic, a misplaced offset delta) lists them in record_errors
 /// (v8+) by their index among the partition's records, with error_message summarising them, as
@@ -32,6 +34,8 @@ public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<Pro
             {
                 var result = acks is not (0 or 1 or -1)
                     ? AppendResult.Failed(ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {acks}")
+                    : TopicNames.IsInternal(topic.Name)
+                        ? AppendResult.Failed(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic.Name}")
                     : replicas.GetPartition(topic.Name, data.Index) is not { } partition
                         ? AppendResult.Failed(ErrorCode.UnknownTopicOrPartition, $"This server does not host this topic-partition: {topic.Name}-{data.Index}")
                         : data.Records is not { } records

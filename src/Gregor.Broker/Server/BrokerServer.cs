@@ -92,7 +92,7 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new ListOffsetsHandler(replicas));
         handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
-        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), new LogGroupStore(topics, replicas, _config), _loggerFactory.CreateLogger<GroupCoordinator>());
+        _groups = new GroupCoordinator(GroupOptions(topics), new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>()), _loggerFactory.CreateLogger<GroupCoordinator>());
         _groupsLoad = _groups.StartAsync();
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));
@@ -107,6 +107,25 @@ public sealed class BrokerServer : IAsyncDisposable
         _listener.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
         _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
             _config.BrokerId, clusterId, listenerConfig.Host, _listener.BoundPort, self.Host, self.Port);
+    }
+
+    /// <summary>
+    /// The coordinator places groups over the partitions __consumer_offsets has, as Kafka's does:
+    /// an existing topic with another count than offsets.topic.num.partitions (made by an older
+    /// broker, or under another setting) is reported and used as it is, since its groups' state sits
+    /// where that count put it.
+    /// </summary>
+    private GroupCoordinatorOptions GroupOptions(TopicManager topics)
+    {
+        var options = GroupCoordinatorOptions.From(_config);
+        var existing = topics.Find(InternalTopics.ConsumerOffsets);
+        if (existing is null || existing.Partitions == options.OffsetsTopicNumPartitions)
+        {
+            return options;
+        }
+        _logger.LogError("{Topic} has {Partitions} partitions but offsets.topic.num.partitions is {Configured}: groups are placed over the partitions the topic has, where their stored state is",
+            InternalTopics.ConsumerOffsets, existing.Partitions, options.OffsetsTopicNumPartitions);
+        return options with { OffsetsTopicNumPartitions = existing.Partitions };
     }
 
     public async ValueTask DisposeAsync()

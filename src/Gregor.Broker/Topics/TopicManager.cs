@@ -280,14 +280,32 @@ public sealed class TopicManager : ITopicAutoCreator
         }
     }
 
+    /// <summary>
+    /// A user topic gets num.partitions and default.replication.factor; __consumer_offsets gets the
+    /// group coordinator's settings (<see cref="InternalTopics.ConsumerOffsetsTopic"/>), as Kafka's
+    /// auto-creation does; the other reserved names are not created. A topic created now is
+    /// answered LEADER_NOT_AVAILABLE, as Kafka answers the request that creates it (its partitions
+    /// are served from the next request on); one that a concurrent request created is None.
+    /// Deletion runs under the same lock as creation, so a topic being deleted is re-created only
+    /// once its deletion finished.
+    /// </summary>
     public ValueTask<ErrorCode> TryAutoCreateAsync(string topic, CancellationToken cancellationToken)
     {
-        if (!_broker.AutoCreateTopicsEnable)
+        var broker = Volatile.Read(ref _broker);
+        if (!broker.AutoCreateTopicsEnable || (InternalTopics.IsReserved(topic) && topic != InternalTopics.ConsumerOffsets))
         {
             return ValueTask.FromResult(ErrorCode.UnknownTopicOrPartition);
         }
-        var result = Create(new TopicCreationRequest(topic, -1, -1, null, new Dictionary<string, string>()), validateOnly: false);
-        return ValueTask.FromResult(result.Error is ErrorCode.None or ErrorCode.TopicAlreadyExists ? ErrorCode.None : result.Error);
+        var request = topic == InternalTopics.ConsumerOffsets
+            ? InternalTopics.ConsumerOffsetsTopic(broker, LiveBrokerCount)
+            : new TopicCreationRequest(topic, -1, -1, null, new Dictionary<string, string>());
+        var result = Create(request, validateOnly: false);
+        return ValueTask.FromResult(result.Error switch
+        {
+            ErrorCode.None => ErrorCode.LeaderNotAvailable,
+            ErrorCode.TopicAlreadyExists => ErrorCode.None,
+            var error => error,
+        });
     }
 
     /// <summary>Opens (creating when missing) every partition of a topic and publishes it. Caller holds the lock.</summary>

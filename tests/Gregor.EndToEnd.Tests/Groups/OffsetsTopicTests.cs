@@ -181,7 +181,8 @@ public sealed class OffsetsTopicTests(GroupBrokerFixture fixture) : IClassFixtur
         return records;
     }
 
-    private static int JavaPartitionFor(string groupId, int partitions)
+    /// <summary>Kafka's placement of a group: abs(Java String.hashCode) % partitions.</summary>
+    internal static int JavaPartitionFor(string groupId, int partitions)
     {
         var hash = 0;
         foreach (var c in groupId)

@@ -15,6 +15,7 @@ public interface IGroupStore
     /// <summary>Appends the records, in order, to one partition of __consumer_offsets.</summary>
     ValueTask AppendAsync(int partition, IReadOnlyList<GroupStoreRecord> records, CancellationToken cancellationToken);
 
-    /// <summary>Every record of the partition from its log start, in offset order.</summary>
+    /// <summary>Every record of the partition from its log start, in offset order, each with its
+    /// offset. What cannot be decoded into records is left out (and logged by the store).</summary>
     IAsyncEnumerable<GroupStoreRecord> ReadAsync(int partition, CancellationToken cancellationToken);
 }

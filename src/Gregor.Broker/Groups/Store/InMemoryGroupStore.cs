@@ -32,10 +32,10 @@ public sealed class InMemoryGroupStore : IGroupStore
         {
             snapshot = _partitions.TryGetValue(partition, out var list) ? [.. list] : [];
         }
-        foreach (var record in snapshot)
+        for (var offset = 0; offset < snapshot.Length; offset++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return record;
+            yield return snapshot[offset] with { Offset = offset };
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }

@@ -5,6 +5,7 @@ using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Groups.Store;
 
@@ -12,13 +13,14 @@ namespace Gregor.Broker.Groups.Store;
 /// The group store on the internal, compacted topic __consumer_offsets, readable like Kafka's:
 /// each record's key and value are Kafka's offset-commit / group-metadata schemas, written as one
 /// uncompressed v2 batch per append. The topic is created on the first append with
-/// offsets.topic.num.partitions partitions (replication capped at the live brokers),
-/// cleanup.policy=compact and offsets.topic.segment.bytes, as Kafka creates it on first use.
+/// <see cref="InternalTopics.ConsumerOffsetsTopic"/>'s settings, as Kafka creates it on first use.
 /// An append completes once the batch is in the log (and flushed when the flush policy asks).
+/// Reading skips, with an error line naming the offset, what does not decode into records (only
+/// the broker appends here, but a log written by another version or by hand may hold anything).
 /// </summary>
-public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, BrokerConfig config) : IGroupStore
+public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, BrokerConfig config, ILogger<LogGroupStore> logger) : IGroupStore
 {
-    public const string TopicName = "__consumer_offsets";
+    public const string TopicName = InternalTopics.ConsumerOffsets;
 
     public async ValueTask AppendAsync(int partition, IReadOnlyList<GroupStoreRecord> records, CancellationToken cancellationToken)
     {
@@ -52,9 +54,11 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
             {
                 return;
             }
+            var baseOffset = RecordBatch.BaseOffset(batch);
             if (!DecodedRecords.TryDecode(batch, log.Config.MaxDecompressedBytes, out var decoded, out var error))
             {
-                throw new InvalidDataException($"{log.TopicPartition}: undecodable batch at offset {RecordBatch.BaseOffset(batch)}: {error}");
+                logger.LogError("Skipping the undecodable batch at offset {Offset} of {Partition}: {Error}", baseOffset, log.TopicPartition, error);
+                return;
             }
             using (decoded)
             {
@@ -63,11 +67,12 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
                 {
                     if (!reader.TryRead(out var record, out error))
                     {
-                        throw new InvalidDataException($"{log.TopicPartition}: bad record in batch at offset {RecordBatch.BaseOffset(batch)}: {error}");
+                        logger.LogError("Skipping the rest of the batch at offset {Offset} of {Partition}, a record is malformed: {Error}", baseOffset, log.TopicPartition, error);
+                        break;
                     }
                     if (!record.KeyIsNull)
                     {
-                        records.Add(new GroupStoreRecord(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray()));
+                        records.Add(new GroupStoreRecord(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray(), baseOffset + record.OffsetDelta));
                     }
                 }
             }
@@ -86,12 +91,6 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
         {
             return;
         }
-        var replication = (short)Math.Min(config.OffsetsTopicReplicationFactor, topics.LiveBrokerCount);
-        topics.Create(new TopicCreationRequest(TopicName, config.OffsetsTopicNumPartitions, replication, null, new Dictionary<string, string>
-        {
-            ["cleanup.policy"] = "compact",
-            ["segment.bytes"] = config.OffsetsTopicSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["compression.type"] = "producer",
-        }), validateOnly: false);
+        topics.Create(InternalTopics.ConsumerOffsetsTopic(config, topics.LiveBrokerCount), validateOnly: false);
     }
 }

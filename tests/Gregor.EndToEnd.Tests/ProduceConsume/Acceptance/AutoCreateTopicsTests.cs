@@ -8,8 +8,9 @@ namespace Gregor.EndToEnd.Tests.ProduceConsume.Acceptance;
 
 /// <summary>
 /// Acceptance 7: with auto.create.topics.enable=true, kcat -L, a Confluent.Kafka produce and a raw
-/// Metadata request for an unknown topic create it with num.partitions and default.replication.factor;
-/// with false they get UNKNOWN_TOPIC_OR_PARTITION and no partition directory appears.
+/// Metadata request for an unknown topic create it with num.partitions and default.replication.factor
+/// (the request that creates it is answered LEADER_NOT_AVAILABLE, the next one with its partitions,
+/// as Kafka does); with false they get UNKNOWN_TOPIC_OR_PARTITION and no partition directory appears.
 /// </summary>
 public sealed class AutoCreateTopicsTests
 {
@@ -43,7 +44,8 @@ public sealed class AutoCreateTopicsTests
         }
 
         var raw = await MetadataAsync(broker, "auto-by-metadata");
-        Assert.Equal(0, raw.Topics[0].ErrorCode);
+        Assert.Equal((short)KafkaErrorCode.LeaderNotAvailable, raw.Topics[0].ErrorCode);
+        Assert.Empty(raw.Topics[0].Partitions);
 
         foreach (var topic in new[] { "auto-by-kcat", "auto-by-produce", "auto-by-metadata" })
         {
@@ -53,6 +55,32 @@ public sealed class AutoCreateTopicsTests
             Assert.All(metadata.Topics[0].Partitions, p => Assert.Single(p.ReplicaNodes));
             Assert.All(Enumerable.Range(0, 3), p => Assert.True(Directory.Exists(Path.Combine(broker.LogDir, $"{topic}-{p}")), $"{topic}-{p}"));
         }
+    }
+
+    [Fact]
+    public async Task A_deleted_topic_asked_for_again_is_created_anew_and_served_on_the_next_request()
+    {
+        await using var broker = await BrokerProcess.StartAsync(["auto.create.topics.enable=true", "num.partitions=3", "default.replication.factor=1"]);
+        const string topic = "deleted-then-asked-for";
+        await Raw.CreateTopicAsync(broker.Port, topic, partitions: 2);
+        using var connection = await RawConnection.ConnectAsync(broker.Port);
+        await connection.SendAsync(new DeleteTopicsRequest { TopicNames = [topic], TimeoutMs = 5000 }, 3, 1);
+        var (_, deleted) = await connection.ReadResponseAsync<DeleteTopicsResponse>(3, Raw.Timeout);
+        Assert.Equal(0, deleted.Responses.Single().ErrorCode);
+
+        // kafka-go's test_delete_topics: Metadata v1 (which always allows auto-creation) right after
+        // the delete must not answer partitions.
+        var topics = new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }] };
+        await connection.SendAsync(topics, 1, 2);
+        var (_, first) = await connection.ReadResponseAsync<MetadataResponse>(1, Raw.Timeout);
+        Assert.Equal((short)KafkaErrorCode.LeaderNotAvailable, first.Topics.Single().ErrorCode);
+        Assert.Empty(first.Topics.Single().Partitions);
+
+        // The new topic has the defaults, not the deleted one's partitions.
+        await connection.SendAsync(topics, 1, 3);
+        var (_, second) = await connection.ReadResponseAsync<MetadataResponse>(1, Raw.Timeout);
+        Assert.Equal(0, second.Topics.Single().ErrorCode);
+        Assert.Equal(3, second.Topics.Single().Partitions.Count);
     }
 
     [Fact]
