@@ -48,6 +48,7 @@ public sealed class BrokerServer : IAsyncDisposable
         // Topic defaults include the dynamic broker configs (AlterConfigs on BROKER resources).
         var dynamicConfig = DynamicBrokerConfig.Load(_config);
         var effective = dynamicConfig.Current;
+        LogEffectiveConfig(effective);
         var topicConfigs = records.ToDictionary(r => r.Name, r => TopicManager.LogConfigFor(effective, r.Configs), StringComparer.Ordinal);
         _logs = new LogManager(StorageOptions.From(effective, clusterId), topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
         _logs.Startup();
@@ -83,7 +84,7 @@ public sealed class BrokerServer : IAsyncDisposable
         _groupsLoad = _groups.StartAsync();
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));
-        var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId);
+        var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId, _loggerFactory.CreateLogger<ConfigAdmin>());
         handlers.Add(new CreatePartitionsHandler(topics, metadata));
         handlers.Add(new DescribeConfigsHandler(topics, configAdmin));
         handlers.Add(new AlterConfigsHandler(configAdmin));
@@ -94,6 +95,18 @@ public sealed class BrokerServer : IAsyncDisposable
         _listener.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
         _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
             _config.BrokerId, clusterId, listenerConfig.Host, _listener.BoundPort, self.Host, self.Port);
+    }
+
+    /// <summary>
+    /// The configuration in force, dynamic broker configs included, one key per line as Kafka
+    /// prints its KafkaConfig (the console log is single-line, so each line is its own event).
+    /// </summary>
+    private void LogEffectiveConfig(BrokerConfig effective)
+    {
+        foreach (var line in effective.FormatEffectiveValues().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            _logger.LogInformation("{Line}", line);
+        }
     }
 
     public async ValueTask DisposeAsync()
