@@ -150,6 +150,10 @@ public sealed class DynamicBrokerConfig
             }
         }
         var (threads, newThreads) = ((int)current.Get("log.cleaner.threads")!, (int)next.Get("log.cleaner.threads")!);
+        if (newThreads == threads)
+        {
+            return;
+        }
         if (newThreads < 1)
         {
             throw new ConfigException("log.cleaner.threads", "Log cleaner threads should be at least 1");

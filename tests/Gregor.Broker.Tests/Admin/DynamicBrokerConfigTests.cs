@@ -81,6 +81,17 @@ public sealed class DynamicBrokerConfigTests : IDisposable
         Assert.Equal("Dynamic thread count update validation failed for num.io.threads=17, value should not be greater than double the current value 8", tooMany.Message);
         dynamic.Replace(perBroker: true, Set("num.io.threads", "16"), validateOnly: false);
         Assert.Equal(16, dynamic.Current.NumIoThreads);
+        var cleaners = Assert.Throws<ConfigException>(() => dynamic.Replace(perBroker: true, Set("log.cleaner.threads", "3"), validateOnly: false));
+        Assert.Equal("Log cleaner threads cannot be increased to more than double the current value 1", cleaners.Message);
+    }
+
+    [Fact]
+    public void A_static_value_outside_the_dynamic_rules_does_not_block_other_changes()
+    {
+        // log.cleaner.threads=0 is a valid static value, though a dynamic change to 0 is refused.
+        var dynamic = DynamicBrokerConfig.Load(Static("log.cleaner.threads=0"));
+        dynamic.Replace(perBroker: true, Set("log.retention.ms", "5000"), validateOnly: false);
+        Assert.Equal(5000, dynamic.Current.RetentionMs);
     }
 
     [Fact]
