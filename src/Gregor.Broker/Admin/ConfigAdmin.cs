@@ -2,6 +2,7 @@ using System.Globalization;
 using Gregor.Broker.Config;
 using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
+using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Admin;
 
@@ -9,13 +10,13 @@ namespace Gregor.Broker.Admin;
 /// The alterations behind AlterConfigs and IncrementalAlterConfigs, for TOPIC and BROKER resources.
 /// A topic's overrides are validated as a whole (INVALID_CONFIG with the validator's message, as
 /// Kafka's controller answers) and applied live through <see cref="TopicManager.SetConfigs"/>.
-/// Broker resources ("" for the cluster-wide defaults, this broker's id for its own) accept only
-/// <see cref="DynamicBrokerConfig.DynamicKeys"/>; anything else, or an invalid value, is
-/// INVALID_REQUEST as Kafka answers; a change becomes the default of every topic without an
-/// override at once.
+/// Broker resources ("" for the cluster-wide defaults, this broker's id for its own) accept what
+/// Kafka accepts (<see cref="DynamicBrokerKeys"/>); anything else, or an invalid value, is
+/// INVALID_REQUEST as Kafka answers; a change of a log default becomes the default of every topic
+/// without an override at once. A key that is stored but has no effect in Gregor yet gets one log line.
 /// <para>Alterations are serialised by <see cref="_lock"/> so read-modify-write never loses a change.</para>
 /// </summary>
-public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers, int brokerId)
+public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers, int brokerId, ILogger? logger = null)
 {
     private readonly Lock _lock = new();
 
@@ -48,7 +49,16 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
                 return ApiError.None;
             }
             var error = topics.SetConfigs(name, overrides);
-            return error == ErrorCode.None ? ApiError.None : new ApiError(error, $"The topic '{name}' does not exist.");
+            if (error != ErrorCode.None)
+            {
+                return new ApiError(error, $"The topic '{name}' does not exist.");
+            }
+            var inert = overrides.Keys.Where(k => TopicConfigDefinitions.TryGet(k, out var key) && key.NoEffectYet && !Same(record.Configs, overrides, k)).ToList();
+            if (inert.Count > 0)
+            {
+                logger?.LogInformation("Topic {Topic}: {Keys} stored; Gregor does not act on {Them} yet", name, Describe(inert, overrides), inert.Count == 1 ? "it" : "them");
+            }
+            return ApiError.None;
         }
     }
 
@@ -67,9 +77,17 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
         {
             try
             {
+                var before = brokers.Layer(perBroker);
                 if (brokers.Replace(perBroker, update, validateOnly) is { } effective)
                 {
                     topics.UpdateBrokerDefaults(effective);
+                    var after = brokers.Layer(perBroker);
+                    var inert = after.Keys.Where(k => !DynamicBrokerKeys.Applied.Contains(k) && !Same(before, after, k)).ToList();
+                    if (inert.Count > 0)
+                    {
+                        logger?.LogInformation("Dynamic broker config of {Resource}: {Keys} stored; Gregor does not act on {Them} yet",
+                            perBroker ? $"broker {resourceName}" : "the cluster default", Describe(inert, after), inert.Count == 1 ? "it" : "them");
+                    }
                 }
                 return ApiError.None;
             }
@@ -142,6 +160,13 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
         }
         return result;
     }
+
+    private static bool Same(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after, string key) =>
+        before.TryGetValue(key, out var a) && after.TryGetValue(key, out var b) && a == b;
+
+    /// <summary>key=value pairs for a log line, sorted; passwords hidden.</summary>
+    private static string Describe(IEnumerable<string> keys, IReadOnlyDictionary<string, string> values) =>
+        string.Join(", ", keys.Order(StringComparer.Ordinal).Select(k => $"{k}={(DynamicBrokerKeys.IsPassword(k) ? BrokerConfig.HiddenValue : values[k])}"));
 
     private static List<string> Split(string? list) =>
         string.IsNullOrWhiteSpace(list) ? [] : list.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0).ToList();

@@ -44,10 +44,23 @@ public static class ConfigDescriber
     public static IReadOnlyList<DescribedConfig> DescribeBroker(DynamicBrokerConfig brokers, IReadOnlyList<string>? names)
     {
         var snapshot = brokers.Snapshot;
-        var keys = names is null
-            ? BrokerConfigDefinitions.All.OrderBy(k => k.Name, StringComparer.Ordinal)
-            : names.Select(n => BrokerConfigDefinitions.TryGet(n, out var k) ? k : null).OfType<ConfigKey>();
-        return keys.Select(key => DescribeBrokerKey(brokers, snapshot, key, clusterDefaultsOnly: false)).ToList();
+        var custom = snapshot.Broker.Keys.Concat(snapshot.Default.Keys)
+            .Where(n => !BrokerConfigDefinitions.TryGet(n, out _))
+            .Distinct(StringComparer.Ordinal);
+        var wanted = names ?? BrokerConfigDefinitions.All.Select(k => k.Name).Concat(custom).Order(StringComparer.Ordinal).ToList();
+        var result = new List<DescribedConfig>();
+        foreach (var name in wanted)
+        {
+            if (BrokerConfigDefinitions.TryGet(name, out var key))
+            {
+                result.Add(DescribeBrokerKey(brokers, snapshot, key, clusterDefaultsOnly: false));
+            }
+            else if (DescribeCustomKey(snapshot, name, clusterDefaultsOnly: false) is { } entry)
+            {
+                result.Add(entry);
+            }
+        }
+        return result;
     }
 
     /// <summary>
@@ -60,8 +73,35 @@ public static class ConfigDescriber
         return snapshot.Default.Keys
             .Where(k => names is null || names.Contains(k))
             .Order(StringComparer.Ordinal)
-            .Select(k => DescribeBrokerKey(brokers, snapshot, BrokerConfigDefinitions.Get(k), clusterDefaultsOnly: true))
+            .Select(k => BrokerConfigDefinitions.TryGet(k, out var key)
+                ? DescribeBrokerKey(brokers, snapshot, key, clusterDefaultsOnly: true)
+                : DescribeCustomKey(snapshot, k, clusterDefaultsOnly: true)!)
             .ToList();
+    }
+
+    /// <summary>
+    /// A dynamic key outside the catalog (a per-listener override, or a key Kafka allows as
+    /// custom): its type is its base key's for a per-listener override, else unknown; null when
+    /// it is set in neither layer.
+    /// </summary>
+    private static DescribedConfig? DescribeCustomKey(DynamicBrokerConfig.State snapshot, string name, bool clusterDefaultsOnly)
+    {
+        var synonyms = DynamicSynonyms(snapshot, [name])
+            .Where(s => !clusterDefaultsOnly || s.Source == ConfigSource.DynamicDefaultBrokerConfig)
+            .ToList();
+        if (synonyms.Count == 0)
+        {
+            return null;
+        }
+        var sensitive = DynamicBrokerKeys.IsPassword(name);
+        if (sensitive)
+        {
+            synonyms = synonyms.Select(s => s with { Value = null }).ToList();
+        }
+        var type = DynamicBrokerKeys.ListenerBaseName(name) is { } baseName && BrokerConfigDefinitions.TryGet(baseName, out var baseKey)
+            ? baseKey.Type
+            : ConfigType.Unknown;
+        return new DescribedConfig(name, synonyms[0].Value, synonyms[0].Source, sensitive, ReadOnly: false, type, null, synonyms);
     }
 
     private static DescribedConfig DescribeBrokerKey(DynamicBrokerConfig brokers, DynamicBrokerConfig.State snapshot, ConfigKey key, bool clusterDefaultsOnly)
@@ -91,7 +131,7 @@ public static class ConfigDescriber
         }
         var value = clusterDefaultsOnly ? snapshot.Default[key.Name] : ConfigValues.Format(snapshot.Effective.Get(key.Name));
         return new DescribedConfig(key.Name, Hide(key, value), synonyms.Count > 0 ? synonyms[0].Source : ConfigSource.DefaultConfig,
-            key.Sensitive, ReadOnly: !DynamicBrokerConfig.DynamicKeys.Contains(key.Name), key.Type, key.Documentation, synonyms);
+            key.Sensitive, ReadOnly: !DynamicBrokerKeys.All.Contains(key.Name), key.Type, key.Documentation, synonyms);
     }
 
     private static IEnumerable<ConfigSynonym> DynamicSynonyms(DynamicBrokerConfig.State snapshot, IReadOnlyList<string> names)

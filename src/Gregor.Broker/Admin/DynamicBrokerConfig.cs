@@ -3,11 +3,12 @@ using Gregor.Broker.Config;
 namespace Gregor.Broker.Admin;
 
 /// <summary>
-/// Dynamic broker configs (Kafka's KIP-226), limited to the log defaults: the broker key behind
-/// each topic key (log.retention.ms, log.segment.bytes, message.max.bytes, …) may be set for the
-/// whole cluster (resource name "") or for this broker (its id), and becomes the default of every
-/// topic that does not override it. Precedence, highest first: per-broker, cluster default, the
-/// static file and <c>--override</c>s, built-in default.
+/// Dynamic broker configs (Kafka's KIP-226): any key of <see cref="DynamicBrokerKeys.All"/> may be
+/// set for the whole cluster (resource name "") or for this broker (its id), validated as Kafka
+/// validates it. The log defaults among them (log.retention.ms, log.segment.bytes,
+/// message.max.bytes, …) become the default of every topic that does not override them; the others
+/// are stored and described until Gregor acts on them. Precedence, highest first: per-broker,
+/// cluster default, the static file and <c>--override</c>s, built-in default.
 /// <para>
 /// Ownership: changes are serialised by <see cref="_lock"/>; readers take <see cref="Snapshot"/>,
 /// an immutable view replaced whole after each change (file first, then the snapshot).
@@ -15,12 +16,6 @@ namespace Gregor.Broker.Admin;
 /// </summary>
 public sealed class DynamicBrokerConfig
 {
-    /// <summary>Broker keys that may change dynamically: the primary broker synonym of each topic key.</summary>
-    public static IReadOnlySet<string> DynamicKeys { get; } = TopicConfigDefinitions.All
-        .Where(k => k.BrokerSynonyms.Count > 0)
-        .Select(k => k.BrokerSynonyms[0])
-        .ToHashSet(StringComparer.Ordinal);
-
     private readonly Lock _lock = new();
     private readonly string _dir;
     private State _state;
@@ -74,14 +69,11 @@ public sealed class DynamicBrokerConfig
         {
             var current = _state;
             var layer = update(perBroker ? current.Broker : current.Default);
-            var nonDynamic = layer.Keys.Where(k => !DynamicKeys.Contains(k)).Order(StringComparer.Ordinal).ToList();
-            if (nonDynamic.Count > 0)
-            {
-                throw new ConfigException(nonDynamic[0], $"Cannot update these configs dynamically: [{string.Join(", ", nonDynamic)}]");
-            }
+            ValidateLayer(layer, perBroker);
             var defaults = perBroker ? current.Default : layer;
             var broker = perBroker ? layer : current.Broker;
             var effective = Merge(Static, defaults, broker);
+            ValidateThreadCounts(current.Effective, effective);
             if (validateOnly)
             {
                 return null;
@@ -89,6 +81,90 @@ public sealed class DynamicBrokerConfig
             DynamicBrokerConfigFile.Write(_dir, defaults, broker);
             Volatile.Write(ref _state, new State(new Dictionary<string, string>(defaults), new Dictionary<string, string>(broker), effective));
             return effective;
+        }
+    }
+
+    /// <summary>
+    /// Kafka's checks of a dynamic layer, in Kafka's order and wording: keys that are not dynamic;
+    /// key stores set without a listener prefix; values of the wrong type or out of range (a
+    /// per-listener override is checked as its key); per-broker keys set as cluster defaults.
+    /// Keys Kafka does not know are accepted (Kafka allows custom keys here).
+    /// </summary>
+    /// <exception cref="ConfigException">The first check that fails.</exception>
+    private static void ValidateLayer(IReadOnlyDictionary<string, string> layer, bool perBroker)
+    {
+        var names = layer.Keys.Order(StringComparer.Ordinal).ToList();
+        Refuse(names.Where(n => (BrokerConfigDefinitions.TryGet(n, out _) || KRaftKeys.IsKRaftKey(n)) && !DynamicBrokerKeys.All.Contains(n)),
+            "Cannot update these configs dynamically");
+        Refuse(names.Where(DynamicBrokerKeys.ListenerPrefixOnly.Contains),
+            "These security configs can be dynamically updated only per-listener using the listener prefix");
+        foreach (var name in names)
+        {
+            var baseName = DynamicBrokerKeys.ListenerBaseName(name) ?? name;
+            if (BrokerConfigDefinitions.TryGet(baseName, out var key))
+            {
+                key.Parse(layer[name]);
+            }
+        }
+        if (!perBroker)
+        {
+            Refuse(names.Where(n => DynamicBrokerKeys.PerBrokerOnly.Contains(n) || DynamicBrokerKeys.ListenerBaseName(n) is { } b && !IsClusterLevelListenerKey(b)),
+                "Cannot update these configs at default cluster level, broker id must be specified");
+        }
+    }
+
+    private static bool IsClusterLevelListenerKey(string name) => name is "max.connections" or "max.connection.creation.rate" or "num.network.threads";
+
+    private static void Refuse(IEnumerable<string> names, string message)
+    {
+        var list = names.ToList();
+        if (list.Count > 0)
+        {
+            // Kafka prints the names as a Scala set.
+            throw new ConfigException(list[0], $"{message}: Set({string.Join(", ", list)})");
+        }
+    }
+
+    /// <summary>Kafka's rule for a thread pool resized at run time: at least 1, at least half and at most double what it is.</summary>
+    private static void ValidateThreadCounts(BrokerConfig current, BrokerConfig next)
+    {
+        foreach (var name in DynamicBrokerKeys.ThreadCounts.Order(StringComparer.Ordinal))
+        {
+            var (now, wanted) = ((int)current.Get(name)!, (int)next.Get(name)!);
+            if (wanted == now)
+            {
+                continue;
+            }
+            var error = $"Dynamic thread count update validation failed for {name}={wanted}";
+            if (wanted <= 0)
+            {
+                throw new ConfigException(name, $"{error}, value should be at least 1");
+            }
+            if (wanted < now / 2)
+            {
+                throw new ConfigException(name, $"{error}, value should be at least half the current value {now}");
+            }
+            if (wanted > now * 2)
+            {
+                throw new ConfigException(name, $"{error}, value should not be greater than double the current value {now}");
+            }
+        }
+        var (threads, newThreads) = ((int)current.Get("log.cleaner.threads")!, (int)next.Get("log.cleaner.threads")!);
+        if (newThreads == threads)
+        {
+            return;
+        }
+        if (newThreads < 1)
+        {
+            throw new ConfigException("log.cleaner.threads", "Log cleaner threads should be at least 1");
+        }
+        if (newThreads < threads / 2)
+        {
+            throw new ConfigException("log.cleaner.threads", $"Log cleaner threads cannot be reduced to less than half the current value {threads}");
+        }
+        if (newThreads > threads * 2)
+        {
+            throw new ConfigException("log.cleaner.threads", $"Log cleaner threads cannot be increased to more than double the current value {threads}");
         }
     }
 

@@ -23,7 +23,7 @@ public sealed partial record BrokerConfig
     /// </summary>
     public string FormatEffectiveValues()
     {
-        var sb = new StringBuilder("BrokerConfig values:\n");
+        var sb = new StringBuilder("KafkaConfig values:\n");
         foreach (var (key, value) in EffectiveValues())
         {
             sb.Append('\t').Append(key).Append(" = ").Append(value).Append('\n');

@@ -8,6 +8,34 @@ public sealed partial record BrokerConfig
     /// <summary>Every key at its default (what an empty <c>server.properties</c> gives).</summary>
     public static BrokerConfig Default { get; } = FromProperties(new Dictionary<string, string>()).Config;
 
+    /// <summary>Name of the embedded copy of the shipped <c>config/server.properties</c>.</summary>
+    private const string BuiltInResource = "Gregor.Broker.Config.server.properties";
+
+    /// <summary>
+    /// The text of the shipped <c>config/server.properties</c>, embedded in this assembly at build
+    /// time: the configuration a broker started without a file runs on.
+    /// </summary>
+    public static string BuiltInPropertiesText
+    {
+        get
+        {
+            using var stream = typeof(BrokerConfig).Assembly.GetManifestResourceStream(BuiltInResource)
+                ?? throw new InvalidOperationException($"resource {BuiltInResource} missing from the assembly");
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+    }
+
+    /// <summary>The built-in configuration (<see cref="BuiltInPropertiesText"/>) with <paramref name="overrides"/> applied.</summary>
+    /// <exception cref="ConfigException">An invalid override.</exception>
+    public static BrokerConfigLoadResult LoadBuiltIn(IReadOnlyList<string> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var properties = new Dictionary<string, string>(JavaProperties.ParseToDictionary(BuiltInPropertiesText), StringComparer.Ordinal);
+        ApplyOverrides(properties, overrides);
+        return FromProperties(properties);
+    }
+
     /// <summary>
     /// Reads <paramref name="path"/> (Java properties syntax), then applies
     /// <paramref name="overrides"/> (<c>key=value</c> strings from <c>--override</c>, in order,
@@ -62,13 +90,19 @@ public sealed partial record BrokerConfig
     {
         ArgumentNullException.ThrowIfNull(properties);
         var warnings = new List<string>();
+        var kraft = properties.Keys.Where(KRaftKeys.IsKRaftKey).ToList();
+        if (kraft.Count > 0)
+        {
+            warnings.Add(KRaftKeys.Warning(kraft));
+        }
         foreach (var key in properties.Keys.Order(StringComparer.Ordinal))
         {
-            if (!BrokerConfigDefinitions.TryGet(key, out _))
+            if (!BrokerConfigDefinitions.TryGet(key, out _) && !KRaftKeys.IsKRaftKey(key))
             {
                 warnings.Add($"unknown configuration key '{key}' ignored");
             }
         }
+        properties = WithIdSynonyms(properties);
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var definition in BrokerConfigDefinitions.All)
         {
@@ -78,5 +112,29 @@ public sealed partial record BrokerConfig
         }
         var originals = new Dictionary<string, string>(properties, StringComparer.Ordinal);
         return new BrokerConfigLoadResult(new BrokerConfig(values, originals), warnings);
+    }
+
+    /// <summary>
+    /// As Kafka: broker.id and node.id name the same id, so when only one is given the other
+    /// takes its value (the constructor checks that two given values agree).
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> WithIdSynonyms(IReadOnlyDictionary<string, string> properties)
+    {
+        var brokerId = properties.TryGetValue("broker.id", out var b);
+        var nodeId = properties.TryGetValue("node.id", out var n);
+        if (brokerId == nodeId)
+        {
+            return properties;
+        }
+        var copy = new Dictionary<string, string>(properties, StringComparer.Ordinal);
+        if (brokerId)
+        {
+            copy["node.id"] = b!;
+        }
+        else
+        {
+            copy["broker.id"] = n!;
+        }
+        return copy;
     }
 }

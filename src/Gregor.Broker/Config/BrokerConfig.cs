@@ -25,6 +25,10 @@ public sealed partial record BrokerConfig
         OriginalProperties = originals;
 
         BrokerId = Int("broker.id");
+        if (Get("node.id") is int nodeId && nodeId != BrokerId)
+        {
+            throw new ConfigException("node.id", "You must set `node.id` to the same value as `broker.id`.");
+        }
         BrokerRack = Str("broker.rack");
         LogLevel = LogLevelParser.Parse(Str("log.level")!);
         NumNetworkThreads = Int("num.network.threads");

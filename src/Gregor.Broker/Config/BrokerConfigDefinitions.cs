@@ -19,12 +19,18 @@ public static class BrokerConfigDefinitions
 
     internal static readonly string[] TimestampTypes = ["CreateTime", "LogAppendTime"];
 
+    // gzip's levels are 1 (fastest) to 9 (smallest); -1 is the codec's own default.
+    private static readonly ConfigValidator GzipLevel = Custom(
+        v => (int)v is -1 or (>= 1 and <= 9) ? null : "Value must be between 1 and 9 or equal to -1", "[1,...,9] or -1");
+
     /// <summary>Every broker key, in catalog order.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
         // ----- Server basics -----
         // Kafka's default is -1 (generate an id); Gregor does not generate ids, so 0 as in Kafka's sample server.properties.
         Int("broker.id", 0, AtLeast(0), "The id of this broker; unique within a cluster."),
+        // Kafka 3.x KRaft files name the id node.id; when only one of the two is set it is the other's value too.
+        Int("node.id", null, AtLeast(0), "The id of this node (KRaft's name for broker.id); must equal broker.id when both are set."),
         Str("broker.rack", null, null, "The rack of this broker, for rack-aware replica placement."),
         Str("log.level", "Information", Custom(v => LogLevelParser.TryParse((string)v, out _) ? null : "must be one of: trace, debug, info, warn, error, critical, none", "[trace, debug, info, warn, error, critical, none]"),
             "Gregor-specific: the minimum level of the broker's log (Kafka configures logging through log4j instead).") with { GregorSpecific = true },
@@ -60,6 +66,8 @@ public static class BrokerConfigDefinitions
         // Kafka's default is Int.MaxValue (no limit); Gregor keeps a finite limit so a connection storm cannot exhaust file handles.
         Int("max.connections", 10000, AtLeast(0), "Most client connections open at once; new ones are refused beyond it."),
         Int("max.connections.per.ip", int.MaxValue, AtLeast(0), "Most connections open at once from one IP address."),
+        Str("max.connections.per.ip.overrides", "", null, "Per-IP or hostname overrides of max.connections.per.ip: host:count separated by commas."),
+        Int("max.connection.creation.rate", int.MaxValue, AtLeast(0), "Most new connections accepted per second."),
         Long("connections.max.idle.ms", 600000L, null, "Close connections idle for longer than this (ms)."),
 
         // ----- ZooKeeper -----
@@ -83,6 +91,8 @@ public static class BrokerConfigDefinitions
         Int("log.retention.minutes", null, null, "Retention age (minutes), when log.retention.ms is not set.") with { TopicKey = "retention.ms" },
         Int("log.retention.hours", 168, null, "Retention age (hours), when neither log.retention.ms nor log.retention.minutes is set.") with { TopicKey = "retention.ms" },
         Long("log.retention.bytes", -1L, null, "Size per partition above which the oldest segments are deleted (bytes); -1 means no limit.") with { TopicKey = "retention.bytes" },
+        Long("log.local.retention.ms", -2L, AtLeast(-2), "Tiered storage: age after which local segments are deleted (ms); -2 uses log.retention.ms.") with { TopicKey = "local.retention.ms" },
+        Long("log.local.retention.bytes", -2L, AtLeast(-2), "Tiered storage: local size per partition above which segments are deleted (bytes); -2 uses log.retention.bytes.") with { TopicKey = "local.retention.bytes" },
         Long("log.retention.check.interval.ms", 300000L, AtLeast(1), "How often retention is checked (ms)."),
         List("log.cleanup.policy", "delete", ListOf(CleanupPolicies), "What happens to old segments: delete, compact, or both.") with { TopicKey = "cleanup.policy" },
         Int("log.index.size.max.bytes", (int)(10 * MiB), AtLeast(4), "Largest offset index per segment (bytes); a full index rolls the segment.") with { TopicKey = "segment.index.bytes" },
@@ -99,9 +109,14 @@ public static class BrokerConfigDefinitions
         Long("log.message.timestamp.before.max.ms", long.MaxValue, AtLeast(0), "Most a CreateTime timestamp may lie before the broker's clock (ms).") with { TopicKey = "message.timestamp.before.max.ms" },
         Long("log.message.timestamp.after.max.ms", long.MaxValue, AtLeast(0), "Most a CreateTime timestamp may lie after the broker's clock (ms).") with { TopicKey = "message.timestamp.after.max.ms" },
         Bool("log.message.downconversion.enable", true, "Convert batches down to the legacy message format for old consumers.") with { TopicKey = "message.downconversion.enable" },
+        // Deprecated in Kafka 3.0 and ignored with inter.broker.protocol.version 3.0 or later; accepted for old files.
+        Str("log.message.format.version", "3.0-IV1", MessageFormatVersions.Validator, "Deprecated: the message format version appended to logs; ignored since 3.0.") with { TopicKey = "message.format.version" },
         // 1 MiB + 12 bytes of batch log overhead: Kafka's default since 1.1. DESIGN.md's 1000012 is the older default.
         Int("message.max.bytes", 1048588, AtLeast(0), "Largest record batch accepted (bytes, after compression).") with { TopicKey = "max.message.bytes" },
         Str("compression.type", "producer", OneOf(CompressionTypes), "Codec batches are stored with; producer keeps the producer's codec.") with { TopicKey = "compression.type" },
+        Int("compression.gzip.level", -1, GzipLevel, "Compression level of gzip (1 to 9, or -1 for the codec's default).") with { TopicKey = "compression.gzip.level" },
+        Int("compression.lz4.level", 9, Between(1, 17), "Compression level of lz4.") with { TopicKey = "compression.lz4.level" },
+        Int("compression.zstd.level", 3, Between(-131072, 22), "Compression level of zstd.") with { TopicKey = "compression.zstd.level" },
 
         // ----- Log cleaner -----
         Bool("log.cleaner.enable", true, "Run the log cleaner, which compacts topics with cleanup.policy=compact."),
@@ -153,6 +168,54 @@ public static class BrokerConfigDefinitions
         Int("transaction.remove.expired.transaction.cleanup.interval.ms", 3600000, AtLeast(1), "How often expired transactional ids are removed (ms)."),
         Int("producer.id.expiration.ms", 86400000, AtLeast(1), "Producer state of a producer id idle for this long is dropped (ms)."),
         Int("producer.id.expiration.check.interval.ms", 600000, AtLeast(1), "How often expired producer ids are removed (ms)."),
+        Bool("transaction.partition.verification.enable", true, "Verify that a partition was added to the transaction before a transactional write."),
+
+        // ----- Security: SSL and SASL (Gregor serves PLAINTEXT only; the keys are accepted, described and stored) -----
+        Cls("principal.builder.class", "org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder", "Class that builds the principal of an authenticated connection."),
+        Str("ssl.protocol", "TLSv1.3", null, "The TLS protocol of the SSL context."),
+        Str("ssl.provider", null, null, "The security provider of the SSL connections."),
+        List("ssl.enabled.protocols", "TLSv1.2,TLSv1.3", null, "TLS protocols enabled for SSL connections."),
+        List("ssl.cipher.suites", "", null, "Cipher suites enabled; empty enables all available."),
+        Str("ssl.keystore.type", "JKS", null, "File format of the key store."),
+        Str("ssl.keystore.location", null, null, "Location of the key store file."),
+        Pwd("ssl.keystore.password", "Password of the key store file."),
+        Pwd("ssl.key.password", "Password of the private key in the key store."),
+        Pwd("ssl.keystore.key", "Private key in the format of ssl.keystore.type."),
+        Pwd("ssl.keystore.certificate.chain", "Certificate chain in the format of ssl.keystore.type."),
+        Str("ssl.truststore.type", "JKS", null, "File format of the trust store."),
+        Str("ssl.truststore.location", null, null, "Location of the trust store file."),
+        Pwd("ssl.truststore.password", "Password of the trust store file."),
+        Pwd("ssl.truststore.certificates", "Trusted certificates in the format of ssl.truststore.type."),
+        Str("ssl.keymanager.algorithm", "SunX509", null, "Algorithm of the key manager factory."),
+        Str("ssl.trustmanager.algorithm", "PKIX", null, "Algorithm of the trust manager factory."),
+        Str("ssl.endpoint.identification.algorithm", "https", null, "Algorithm that checks the server host name against its certificate."),
+        Str("ssl.secure.random.implementation", null, null, "SecureRandom implementation of SSL."),
+        Str("ssl.client.auth", "none", OneOf("required", "requested", "none"), "Whether the broker asks clients for a certificate."),
+        Cls("ssl.engine.factory.class", null, "Class that provides SSLEngine objects."),
+        Str("sasl.mechanism.inter.broker.protocol", "GSSAPI", null, "SASL mechanism between brokers."),
+        List("sasl.enabled.mechanisms", "GSSAPI", null, "SASL mechanisms enabled."),
+        Pwd("sasl.jaas.config", "JAAS login context of SASL connections."),
+        Str("sasl.kerberos.service.name", null, null, "Kerberos principal name Kafka runs as."),
+        Str("sasl.kerberos.kinit.cmd", "/usr/bin/kinit", null, "Kerberos kinit command path."),
+        Dbl("sasl.kerberos.ticket.renew.window.factor", 0.8, null, "Share of a ticket's lifetime after which it is renewed."),
+        Dbl("sasl.kerberos.ticket.renew.jitter", 0.05, null, "Random jitter added to the renewal time."),
+        Long("sasl.kerberos.min.time.before.relogin", 60000L, null, "Least time between two refresh attempts of the login thread (ms)."),
+        List("sasl.kerberos.principal.to.local.rules", "DEFAULT", null, "Rules that map principal names to short names."),
+        Dbl("sasl.login.refresh.window.factor", 0.8, null, "Share of a credential's lifetime after which it is refreshed."),
+        Dbl("sasl.login.refresh.window.jitter", 0.05, null, "Random jitter added to the refresh time."),
+        Short("sasl.login.refresh.min.period.seconds", 60, null, "Least time between two credential refreshes (s)."),
+        Short("sasl.login.refresh.buffer.seconds", 300, null, "Time before a credential expires to refresh it (s)."),
+
+        // ----- Metrics, quotas and tiered storage (accepted, described and stored; Gregor has none of these yet) -----
+        List("metric.reporters", "", null, "Classes that are notified of new metrics."),
+        // Kafka's broker quota configs exist only as dynamic configs; Long.MaxValue means unthrottled.
+        Long("leader.replication.throttled.rate", long.MaxValue, AtLeast(0), "Upper bound on replication traffic of throttled leader replicas (bytes/s)."),
+        Long("follower.replication.throttled.rate", long.MaxValue, AtLeast(0), "Upper bound on replication traffic of throttled follower replicas (bytes/s)."),
+        Long("replica.alter.log.dirs.io.max.bytes.per.second", long.MaxValue, AtLeast(0), "Upper bound on traffic moving replicas between log dirs (bytes/s)."),
+        Long("remote.log.index.file.cache.total.size.bytes", 1024 * MiB, AtLeast(1), "Size of the cache of remote log index files (bytes)."),
+        Int("remote.fetch.max.wait.ms", 500, AtLeast(1), "Most time a fetch waits for remote data (ms)."),
+        Long("remote.log.manager.copy.max.bytes.per.second", long.MaxValue, AtLeast(1), "Upper bound on copying to remote storage (bytes/s)."),
+        Long("remote.log.manager.fetch.max.bytes.per.second", long.MaxValue, AtLeast(1), "Upper bound on fetching from remote storage (bytes/s)."),
     ];
 
     private static readonly Dictionary<string, ConfigKey> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);
@@ -174,6 +237,10 @@ public static class BrokerConfigDefinitions
     private static ConfigKey Bool(string name, bool value, string doc) => new(name, ConfigType.Boolean, value, null, doc);
 
     private static ConfigKey Str(string name, string? value, ConfigValidator? validator, string doc) => new(name, ConfigType.String, value, validator, doc);
+
+    private static ConfigKey Pwd(string name, string doc) => new(name, ConfigType.Password, null, null, doc);
+
+    private static ConfigKey Cls(string name, string? value, string doc) => new(name, ConfigType.Class, value, null, doc);
 
     private static ConfigKey List(string name, string value, ConfigValidator? validator, string doc) =>
         new(name, ConfigType.List, value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), validator, doc);

@@ -16,4 +16,10 @@ public sealed record TopicConfigKey(ConfigKey Definition, IReadOnlyList<string> 
 
     /// <summary>The key's type.</summary>
     public ConfigType Type => Definition.Type;
+
+    /// <summary>
+    /// True for keys Gregor validates, stores and describes as Kafka does but does not act on yet
+    /// (tiered storage, replication throttles, compression levels, the deprecated format version).
+    /// </summary>
+    public bool NoEffectYet { get; init; }
 }

@@ -49,6 +49,7 @@ public sealed class BrokerServer : IAsyncDisposable
         // Topic defaults include the dynamic broker configs (AlterConfigs on BROKER resources).
         var dynamicConfig = DynamicBrokerConfig.Load(_config);
         var effective = dynamicConfig.Current;
+        LogEffectiveConfig(effective);
         var topicConfigs = records.ToDictionary(r => r.Name, r => TopicManager.LogConfigFor(effective, r.Configs), StringComparer.Ordinal);
         _logs = new LogManager(StorageOptions.From(effective, clusterId), topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
         _logs.Startup();
@@ -96,7 +97,7 @@ public sealed class BrokerServer : IAsyncDisposable
         _groupsLoad = _groups.StartAsync();
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));
-        var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId);
+        var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId, _loggerFactory.CreateLogger<ConfigAdmin>());
         handlers.Add(new CreatePartitionsHandler(topics, metadata));
         handlers.Add(new DescribeConfigsHandler(topics, configAdmin));
         handlers.Add(new AlterConfigsHandler(configAdmin));
@@ -126,6 +127,18 @@ public sealed class BrokerServer : IAsyncDisposable
         _logger.LogError("{Topic} has {Partitions} partitions but offsets.topic.num.partitions is {Configured}: groups are placed over the partitions the topic has, where their stored state is",
             InternalTopics.ConsumerOffsets, existing.Partitions, options.OffsetsTopicNumPartitions);
         return options with { OffsetsTopicNumPartitions = existing.Partitions };
+    }
+
+    /// <summary>
+    /// The configuration in force, dynamic broker configs included, one key per line as Kafka
+    /// prints its KafkaConfig (the console log is single-line, so each line is its own event).
+    /// </summary>
+    private void LogEffectiveConfig(BrokerConfig effective)
+    {
+        foreach (var line in effective.FormatEffectiveValues().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            _logger.LogInformation("{Line}", line);
+        }
     }
 
     public async ValueTask DisposeAsync()

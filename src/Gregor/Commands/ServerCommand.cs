@@ -9,7 +9,8 @@ namespace Gregor.Commands;
 
 /// <summary>
 /// `gregor server [CONFIG_FILE] [--override KEY=VALUE]...`, as kafka-server-start.sh: loads the
-/// properties file (default config/server.properties), applies overrides, validates everything
+/// properties file (default config/server.properties in the working directory, else the same
+/// configuration built into the program), applies overrides, validates everything
 /// before binding any port (exit code 1 with a message naming the key on a bad value), then
 /// runs until SIGINT, SIGTERM or SIGHUP and stops cleanly (SIGHUP too, as Kafka's JVM does: a
 /// closed terminal must not cost a recovery on the next start).
@@ -20,7 +21,7 @@ public static class ServerCommand
     {
         var configFile = new Argument<string?>("CONFIG_FILE")
         {
-            Description = "The broker's properties file (default: config/server.properties).",
+            Description = "The broker's properties file (default: config/server.properties if present, else the built-in defaults, which are the same).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var overrides = new Option<string[]>("--override")
@@ -37,16 +38,23 @@ public static class ServerCommand
 
     private static async Task<int> RunAsync(string? configPath, string[] overrides, CancellationToken cancellationToken)
     {
-        configPath ??= DefaultConfigPath();
-        if (configPath is null || !File.Exists(configPath))
+        // No file named: config/server.properties in the working directory, else the same
+        // configuration built in. A file named but missing is an error.
+        var builtIn = false;
+        if (configPath is null)
         {
-            await Console.Error.WriteLineAsync($"gregor server: configuration file {configPath ?? "config/server.properties"} not found");
+            configPath = Path.GetFullPath(DefaultConfigFile);
+            builtIn = !File.Exists(configPath);
+        }
+        else if (!File.Exists(configPath))
+        {
+            await Console.Error.WriteLineAsync($"gregor server: configuration file {configPath} not found");
             return 1;
         }
         BrokerConfigLoadResult loaded;
         try
         {
-            loaded = BrokerConfig.Load(configPath, overrides);
+            loaded = builtIn ? BrokerConfig.LoadBuiltIn(overrides) : BrokerConfig.Load(configPath, overrides);
         }
         catch (ConfigException e)
         {
@@ -56,12 +64,19 @@ public static class ServerCommand
         var config = loaded.Config;
         using var loggerFactory = Logging.Create(config.LogLevel);
         var logger = loggerFactory.CreateLogger("Gregor.Server");
+        if (builtIn)
+        {
+            logger.LogInformation("No configuration file given and no {Default} in {Directory}: starting on the built-in defaults (the shipped config/server.properties)",
+                DefaultConfigFile, Environment.CurrentDirectory);
+        }
+        else
+        {
+            logger.LogInformation("Configuration file {Path}", configPath);
+        }
         foreach (var warning in loaded.Warnings)
         {
             logger.LogWarning("{Warning}", warning);
         }
-        logger.LogInformation("Effective configuration ({Path}): {Values}", configPath,
-            string.Join(", ", config.EffectiveValues().Select(kv => $"{kv.Key}={kv.Value}")));
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
@@ -101,22 +116,6 @@ public static class ServerCommand
         return 0;
     }
 
-    /// <summary>config/server.properties in the working directory, else in the repository the executable was built in.</summary>
-    private static string? DefaultConfigPath()
-    {
-        var relative = Path.Combine("config", "server.properties");
-        if (File.Exists(relative))
-        {
-            return Path.GetFullPath(relative);
-        }
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
+    /// <summary>Where a broker started without a file looks for one, relative to the working directory.</summary>
+    private static readonly string DefaultConfigFile = Path.Combine("config", "server.properties");
 }

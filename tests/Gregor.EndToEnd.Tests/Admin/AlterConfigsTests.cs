@@ -203,6 +203,69 @@ public sealed class AlterConfigsTests
     }
 
     [Fact]
+    public async Task Kafka_3_topic_configs_such_as_message_format_version_are_accepted_and_described()
+    {
+        // librdkafka's 0092_mixed_msgver sets message.format.version with the legacy AlterConfigs.
+        await using var broker = await BrokerProcess.StartAsync();
+        var topic = AdminClients.NewTopicName("msgver");
+        await AdminClients.CreateTopicAsync(broker.BootstrapServers, topic, 1);
+        using var admin = AdminClients.Create(broker.BootstrapServers);
+#pragma warning disable CS0618 // AlterConfigs is deprecated in favour of IncrementalAlterConfigs; it is the API under test.
+        await admin.AlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [TopicResource(topic)] =
+            [
+                new ConfigEntry { Name = "message.format.version", Value = "0.10.0.0" },
+                new ConfigEntry { Name = "compression.zstd.level", Value = "9" },
+            ],
+        });
+        var tiered = await Assert.ThrowsAsync<AlterConfigsException>(() => admin.AlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [TopicResource(topic)] = [new ConfigEntry { Name = "remote.storage.enable", Value = "true" }],
+        }));
+#pragma warning restore CS0618
+        Assert.Equal(ErrorCode.InvalidConfig, Assert.Single(tiered.Results).Error.Code);
+
+        var entries = await AdminClients.DescribeAsync(broker.BootstrapServers, ResourceType.Topic, topic);
+        Assert.Equal(("0.10.0.0", ConfigSource.DynamicTopicConfig), (entries["message.format.version"].Value, entries["message.format.version"].Source));
+        Assert.Equal("9", entries["compression.zstd.level"].Value);
+        Assert.Equal("false", entries["remote.storage.enable"].Value);
+        await broker.WaitForOutputAsync("compression\\.zstd\\.level=9.*message\\.format\\.version=0\\.10\\.0\\.0.*stored", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_dynamic_broker_config_Kafka_accepts_is_stored_described_and_survives_restart()
+    {
+        var logDir = Directory.CreateTempSubdirectory("gregor-e2e-admin-").FullName;
+        try
+        {
+            var broker0 = new ConfigResource { Type = ResourceType.Broker, Name = "0" };
+            await using (var broker = await BrokerProcess.StartAsync(logDir: logDir))
+            {
+                using var admin = AdminClients.Create(broker.BootstrapServers);
+                await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+                {
+                    [broker0] = [new ConfigEntry { Name = "sasl.kerberos.min.time.before.relogin", Value = "120000", IncrementalOperation = AlterConfigOpType.Set }],
+                });
+                var entries = await AdminClients.DescribeAsync(broker.BootstrapServers, ResourceType.Broker, "0");
+                Assert.Equal(("120000", ConfigSource.DynamicBrokerConfig, false),
+                    (entries["sasl.kerberos.min.time.before.relogin"].Value, entries["sasl.kerberos.min.time.before.relogin"].Source, entries["sasl.kerberos.min.time.before.relogin"].IsReadOnly));
+                await broker.WaitForOutputAsync("sasl\\.kerberos\\.min\\.time\\.before\\.relogin=120000 stored", TimeSpan.FromSeconds(30));
+                Assert.Equal(0, await broker.StopAsync(TimeSpan.FromSeconds(30)));
+            }
+            await using (var restarted = await BrokerProcess.StartAsync(logDir: logDir))
+            {
+                var entries = await AdminClients.DescribeAsync(restarted.BootstrapServers, ResourceType.Broker, "0");
+                Assert.Equal("120000", entries["sasl.kerberos.min.time.before.relogin"].Value);
+            }
+        }
+        finally
+        {
+            Directory.Delete(logDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_dynamic_message_max_bytes_applies_to_produce_at_once()
     {
         await using var broker = await BrokerProcess.StartAsync();

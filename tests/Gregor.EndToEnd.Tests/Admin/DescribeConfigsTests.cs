@@ -78,6 +78,28 @@ public sealed class DescribeConfigsTests(BrokerFixture fixture) : IClassFixture<
         Assert.Equal("0", Assert.Single(response.Results[2].Configs).Value);
     }
 
+    [Fact]
+    public async Task Kafka_39_topic_configs_are_described_with_Kafkas_types_and_defaults()
+    {
+        var topic = AdminClients.NewTopicName("describe-kafka39");
+        await AdminClients.CreateTopicAsync(Bootstrap, topic, 1);
+        using var connection = await RawConnection.ConnectAsync(fixture.Broker.Port);
+        List<string> keys = ["message.format.version", "compression.gzip.level", "compression.zstd.level", "local.retention.ms", "remote.storage.enable"];
+        await connection.SendAsync(new DescribeConfigsRequest
+        {
+            Resources = [new DescribeConfigsRequest.DescribeConfigsResource { ResourceType = 2, ResourceName = topic, ConfigurationKeys = keys }],
+        }, 4, correlationId: 1);
+        var (_, response) = await connection.ReadResponseAsync<DescribeConfigsResponse>(4, TimeSpan.FromSeconds(10));
+
+        var configs = Assert.Single(response.Results).Configs;
+        // ConfigType ids: 1 BOOLEAN, 2 STRING, 3 INT, 5 LONG; source 5 is DEFAULT_CONFIG.
+        Assert.Equal(
+            [("message.format.version", "3.0-IV1", (sbyte)2), ("compression.gzip.level", "-1", (sbyte)3), ("compression.zstd.level", "3", (sbyte)3),
+             ("local.retention.ms", "-2", (sbyte)5), ("remote.storage.enable", "false", (sbyte)1)],
+            configs.Select(c => (c.Name, c.Value, c.ConfigType)));
+        Assert.All(configs, c => Assert.Equal(5, c.ConfigSource));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Gregor.EndToEnd.Tests.Support;
 
 namespace Gregor.EndToEnd.Tests.Foundation;
@@ -63,6 +65,69 @@ public sealed class StartupConfigTests
         await using var broker = await BrokerProcess.StartAsync(["no.such.setting=1"]);
         await broker.WaitForOutputAsync("no\\.such\\.setting", TimeSpan.FromSeconds(10));
         Assert.False(broker.HasExited);
+    }
+
+    [Fact]
+    public async Task Without_a_file_outside_the_repository_the_broker_starts_on_built_in_defaults()
+    {
+        var logDir = Directory.CreateTempSubdirectory("gregor-builtin-").FullName;
+        await using var broker = await BrokerProcess.StartProgramAsync("dotnet",
+            [RepositoryPaths.GregorDll, "server", "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", $"log.dirs={logDir}"],
+            workingDirectory: "/", logDir);
+
+        Assert.Contains("built-in defaults", broker.Output.First(), StringComparison.Ordinal);
+        // The shipped file's values, e.g. its group.initial.rebalance.delay.ms=0.
+        await broker.WaitForOutputAsync(@"\tgroup\.initial\.rebalance\.delay\.ms = 0$", Timeout);
+        Assert.Equal(0, await broker.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_named_file_that_does_not_exist_is_an_error()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"gregor-missing-{Guid.NewGuid():N}.properties");
+        var (exitCode, output) = await BrokerProcess.RunToExitAsync(["server", missing, "--override", "listeners=PLAINTEXT://127.0.0.1:0"], Timeout);
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains($"configuration file {missing} not found", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_startup_configuration_is_one_key_per_line_with_dynamic_overrides_in_effect()
+    {
+        var logDir = Directory.CreateTempSubdirectory("gregor-listing-").FullName;
+        try
+        {
+            await using (var broker = await BrokerProcess.StartAsync(logDir: logDir))
+            {
+                using var admin = Admin.AdminClients.Create(broker.BootstrapServers);
+                await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+                {
+                    [new ConfigResource { Type = ResourceType.Broker, Name = "0" }] =
+                        [new ConfigEntry { Name = "message.max.bytes", Value = "2000000", IncrementalOperation = AlterConfigOpType.Set }],
+                });
+                Assert.Equal(0, await broker.StopAsync(TimeSpan.FromSeconds(30)));
+            }
+            await using (var restarted = await BrokerProcess.StartAsync(logDir: logDir))
+            {
+                await restarted.WaitForOutputAsync("KafkaConfig values:$", Timeout);
+                await restarted.WaitForOutputAsync(@"\tmessage\.max\.bytes = 2000000$", Timeout);
+                await restarted.WaitForOutputAsync(@"\tnum\.partitions = 1$", Timeout);
+                Assert.DoesNotContain(restarted.Output, line => line.Contains("message.max.bytes = 1048588", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            Directory.Delete(logDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task KRaft_settings_get_one_warning_and_node_id_is_the_broker_id()
+    {
+        await using var broker = await BrokerProcess.StartAsync(["node.id=0", "process.roles=broker,controller", "controller.quorum.voters=0@localhost:9093"]);
+        var warning = await broker.WaitForOutputAsync("without KRaft", TimeSpan.FromSeconds(30));
+        Assert.Contains("controller.quorum.voters, process.roles", warning, StringComparison.Ordinal);
+        await broker.WaitForOutputAsync(@"\tnode\.id = 0$", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(broker.Output, line => line.Contains("unknown configuration key", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -95,6 +95,19 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// Starts `PROGRAM ARGS` — an installed gregor rather than the build's — in
+    /// <paramref name="workingDirectory"/> and waits until it listens. The caller names the log
+    /// dir in the arguments; it is removed on dispose.
+    /// </summary>
+    public static async Task<BrokerProcess> StartProgramAsync(string program, IEnumerable<string> arguments, string workingDirectory, string logDir)
+    {
+        var broker = new BrokerProcess(StartProcess(program, arguments, workingDirectory), logDir, ownsLogDir: true);
+        broker.CaptureOutput();
+        await broker.WaitForPortAsync(TimeSpan.FromSeconds(60));
+        return broker;
+    }
+
     /// <summary>Runs `gregor ARGS` to completion (for start-up failures); returns exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> arguments, TimeSpan timeout)
     {
@@ -114,21 +127,24 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static Process StartDotnet(IEnumerable<string> arguments)
+    private static Process StartDotnet(IEnumerable<string> arguments) => StartProcess("dotnet", arguments, null);
+
+    private static Process StartProcess(string program, IEnumerable<string> arguments, string? workingDirectory)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var a in arguments)
         {
             info.ArgumentList.Add(a);
         }
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        return Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
     }
 
     private void CaptureOutput()

@@ -84,7 +84,7 @@ public sealed class ConfigsToolTests(BrokerFixture fixture) : IClassFixture<Brok
             (name.ExitCode, name.StandardError.Trim()));
 
         var readOnly = await GregorTool.RunAsync(Broker, "configs", ["--entity-type", "brokers", "--entity-name", "0", "--alter", "--add-config", "broker.id=3"]);
-        Assert.Equal((1, "gregor configs: error: cannot alter configs of broker 0: Cannot update these configs dynamically: [broker.id] (InvalidRequest)"),
+        Assert.Equal((1, "gregor configs: error: cannot alter configs of broker 0: Cannot update these configs dynamically: Set(broker.id) (InvalidRequest)"),
             (readOnly.ExitCode, readOnly.StandardError.Trim()));
 
         var broker = await GregorTool.RunAsync(Broker, "configs", ["--entity-type", "brokers", "--entity-name", "7", "--describe"]);
