@@ -10,3 +10,6 @@ public sealed class LogAppendException(RecordValidationError error, string messa
 {
     public RecordValidationError Error { get; } = error;
 }
+
+/// <summary>A log dir another broker holds the lock of (<see cref="LogDirLock"/>); the message names the dir.</summary>
+public sealed class LogDirInUseException(string message, Exception inner) : IOException(message, inner);

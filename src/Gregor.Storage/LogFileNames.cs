@@ -19,6 +19,7 @@ public static class LogFileNames
     public const string ProducerSnapshotSuffix = ".snapshot";
 
     public const string CleanShutdownFile = ".kafka_cleanshutdown";
+    public const string LockFile = ".lock";
     public const string MetaPropertiesFile = "meta.properties";
     public const string RecoveryPointCheckpointFile = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpointFile = "log-start-offset-checkpoint";

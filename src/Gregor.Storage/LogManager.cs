@@ -30,6 +30,7 @@ public sealed class LogManager : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<string> _logDirs;
+    private readonly List<LogDirLock> _locks = [];
     private CancellationTokenSource? _stopping;
     private Task? _scheduler;
     private bool _started;
@@ -59,8 +60,10 @@ public sealed class LogManager : IDisposable
 
     /// <summary>
     /// Opens every log dir (creating missing ones; a dir that cannot be written stops start-up
-    /// naming it), writes or checks meta.properties, loads all partitions, removes the clean-shutdown
-    /// markers and starts the background tasks.
+    /// naming it) and locks it for as long as this manager runs (a dir another broker holds stops
+    /// start-up with <see cref="LogDirInUseException"/> before anything in it is touched), writes or
+    /// checks meta.properties, loads all partitions, removes the clean-shutdown markers and starts
+    /// the background tasks.
     /// </summary>
     public void Startup()
     {
@@ -68,6 +71,19 @@ public sealed class LogManager : IDisposable
         {
             return;
         }
+        try
+        {
+            StartupLocked();
+        }
+        catch
+        {
+            ReleaseLocks();
+            throw;
+        }
+    }
+
+    private void StartupLocked()
+    {
         var perDir = new List<(string Dir, bool Clean, List<(TopicPartition Tp, string Path)> Partitions, CheckpointSet Checkpoints)>();
         var seen = new Dictionary<TopicPartition, string>();
         foreach (var dir in _logDirs)
@@ -83,6 +99,7 @@ public sealed class LogManager : IDisposable
             {
                 throw new InvalidOperationException($"log dir {dir} cannot be created or written: {e.Message}", e);
             }
+            _locks.Add(LogDirLock.Acquire(dir));
             MetaProperties.WriteOrValidate(dir, _options.BrokerId, _options.ClusterId);
             var clean = File.Exists(Path.Combine(dir, LogFileNames.CleanShutdownFile));
             var partitions = new List<(TopicPartition, string)>();
@@ -326,6 +343,7 @@ public sealed class LogManager : IDisposable
             AtomicFile.WriteAllText(Path.Combine(dir, LogFileNames.CleanShutdownFile), "");
         }
         _logs.Clear();
+        ReleaseLocks();
     }
 
     /// <summary>Stops without flushing, checkpoints or markers, as a killed process would (tests).</summary>
@@ -339,6 +357,16 @@ public sealed class LogManager : IDisposable
             log.CloseAbruptly();
         }
         _logs.Clear();
+        ReleaseLocks();
+    }
+
+    private void ReleaseLocks()
+    {
+        foreach (var l in _locks)
+        {
+            l.Dispose();
+        }
+        _locks.Clear();
     }
 
     public void Dispose() => Shutdown();

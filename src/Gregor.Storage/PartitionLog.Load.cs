@@ -8,9 +8,7 @@ public sealed partial class PartitionLog
     /// Opens a partition directory. Leftovers of interrupted operations are settled first: ".deleted",
     /// ".cleaned" and ".tmp" files are removed, ".swap" files (a cleaner swap that had begun) replace
     /// their live segment, indexes without a log are removed. After a crash (no clean-shutdown
-    /// marker) every segment from the recovery point on is scanned batch by batch and cut at the
-    /// first bad batch, later segments dropped, indexes rebuilt, then fsynced before the recovery
-    /// point moves. Segments not scanned have their indexes sanity-checked and rebuilt if wrong.
+    /// marker) or a lost index, segments are scanned and cut as <see cref="RecoverSegments"/> says.
     /// The producer state is then rebuilt from the newest snapshot at or below the log end.
     /// </summary>
     internal static PartitionLog Load(string dir, TopicPartition tp, LogConfig config, LoadState state, TimeProvider time, ILogger logger)
@@ -88,81 +86,6 @@ public sealed partial class PartitionLog
         logger.LogInformation("{Partition}: loaded {Segments} segments, log start offset {LogStartOffset}, log end offset {LogEndOffset}",
             tp, log._segments.Count, log._logStartOffset, log._logEndOffset);
         return log;
-    }
-
-    private void RecoverSegments(LoadState state, HashSet<long> forceRecover)
-    {
-        var config = Config;
-        var contiguous = !config.Compact && state.CleanerCheckpoint is null;
-        Func<long, int, bool>? epochIsValid = LeaderEpochCache.Entries.Count == 0 ? null : LeaderEpochCache.IsConsistent;
-        var recoveryPoint = state.CleanShutdown ? long.MaxValue : Math.Max(0, state.RecoveryPoint ?? 0);
-        var recovered = false;
-        for (var i = 0; i < _segments.Count; i++)
-        {
-            var segment = _segments[i];
-            var isLast = i == _segments.Count - 1;
-            var unflushed = !state.CleanShutdown && (isLast || _segments[i + 1].BaseOffset > recoveryPoint);
-            string? problem = null;
-            if (!unflushed && !forceRecover.Contains(segment.BaseOffset) && segment.TryLoadClean(out problem))
-            {
-                if (!isLast)
-                {
-                    segment.OnBecomeInactive();
-                }
-                continue;
-            }
-            if (problem is not null)
-            {
-                _logger.LogWarning("{Partition}: rebuilding indexes of {File}: {Problem}", TopicPartition, segment.LogPath, problem);
-            }
-            else if (!state.CleanShutdown)
-            {
-                _logger.LogInformation("{Partition}: recovering unflushed segment {File}", TopicPartition, segment.LogPath);
-            }
-            var result = segment.Recover(config.IndexIntervalBytes, contiguous, epochIsValid);
-            recovered = true;
-            if (!isLast)
-            {
-                segment.OnBecomeInactive();
-            }
-            if (!result.Truncated)
-            {
-                continue;
-            }
-            _logger.LogWarning("{Partition}: {File} cut at position {Position}: {Reason}; dropped {Bytes} bytes, log now ends at offset {Offset}",
-                TopicPartition, segment.LogPath, result.ValidBytes, result.Reason, result.TruncatedBytes, result.NextOffset);
-            for (var j = _segments.Count - 1; j > i; j--)
-            {
-                var later = _segments[j];
-                _logger.LogWarning("{Partition}: dropping segment {File} ({Bytes} bytes) after the corruption", TopicPartition, later.LogPath, later.Size);
-                _segments.RemoveAt(j);
-                later.DisposeAndDelete();
-            }
-            if (segment.IsEmpty && i > 0)
-            {
-                // Keep an empty segment only as the active one at the log end; it stays.
-            }
-            break;
-        }
-        if (_segments.Count > 0)
-        {
-            var last = _segments[^1];
-            if (recovered)
-            {
-                foreach (var s in _segments)
-                {
-                    if (s.NextOffset > Math.Min(recoveryPoint, last.NextOffset) || s == last)
-                    {
-                        s.Flush();
-                    }
-                }
-                _recoveryPoint = last.NextOffset;
-            }
-            else
-            {
-                _recoveryPoint = Math.Min(state.CleanShutdown ? last.NextOffset : recoveryPoint, last.NextOffset);
-            }
-        }
     }
 
     /// <summary>

@@ -52,7 +52,14 @@ public sealed class BrokerServer : IAsyncDisposable
         LogEffectiveConfig(effective);
         var topicConfigs = records.ToDictionary(r => r.Name, r => TopicManager.LogConfigFor(effective, r.Configs), StringComparer.Ordinal);
         _logs = new LogManager(StorageOptions.From(effective, clusterId), topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
-        _logs.Startup();
+        try
+        {
+            _logs.Startup();
+        }
+        catch (LogDirInUseException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
 
         var listenerConfig = _config.EffectiveListeners[0];
         _listener = new KafkaListener(new ListenerOptions

@@ -201,6 +201,10 @@ public static class DumpLog
         long previousOffset = -1, previousPosition = -1;
         for (var i = 0; i + 8 <= bytes.Length; i += 8)
         {
+            if (IsPreallocatedTail(bytes, i, 0))
+            {
+                break;
+            }
             var offset = baseOffset + BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i));
             var position = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i + 4));
             string? problem = null;
@@ -248,6 +252,10 @@ public static class DumpLog
         long previousTimestamp = -1, previousOffset = -1;
         for (var i = 0; i + 12 <= bytes.Length; i += 12)
         {
+            if (IsPreallocatedTail(bytes, i, 8))
+            {
+                break;
+            }
             var timestamp = BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(i));
             var offset = baseOffset + BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i + 8));
             string? problem = null;
@@ -284,6 +292,14 @@ public static class DumpLog
         }
         return Report(file, problems, output);
     }
+
+    /// <summary>
+    /// An entry past the first whose relative offset is 0 starts the zeroed, preallocated tail of
+    /// a live segment's index (or of one left by a crash): entries after the first always have a
+    /// larger offset. The dump stops there, as Kafka's DumpLogSegments does.
+    /// </summary>
+    private static bool IsPreallocatedTail(byte[] bytes, int entryStart, int relativeOffsetAt) =>
+        entryStart > 0 && BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(entryStart + relativeOffsetAt)) == 0;
 
     private static bool Report(string file, List<string> problems, TextWriter output)
     {

@@ -45,7 +45,11 @@ public class LogManagerTests
     public void MetaPropertiesOfAnotherBrokerStopsStartup()
     {
         using var temp = new TempDir();
-        new LogManager(new LogManagerOptions { LogDirs = [temp.Path], BrokerId = 1, ClusterId = "a", StartBackgroundTasks = false }).Startup();
+        using (var first = new LogManager(new LogManagerOptions { LogDirs = [temp.Path], BrokerId = 1, ClusterId = "a", StartBackgroundTasks = false }))
+        {
+            // Stopped before the others start: a running manager holds the dir's lock.
+            first.Startup();
+        }
         var e = Assert.Throws<InvalidOperationException>(() =>
             new LogManager(new LogManagerOptions { LogDirs = [temp.Path], BrokerId = 2, ClusterId = "a", StartBackgroundTasks = false }).Startup());
         Assert.Contains("broker.id", e.Message);
