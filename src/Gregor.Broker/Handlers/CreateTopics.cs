@@ -13,6 +13,8 @@ namespace Gregor.Broker.Handlers;
 /// INVALID_REPLICATION_FACTOR; names checked by Kafka's rules (INVALID_TOPIC_EXCEPTION);
 /// validate_only checks without creating. v5+ returns the topic's partitions, replication factor and
 /// configs, v7+ its id. A name repeated in one request is INVALID_REQUEST for each occurrence.
+/// A request whose partitions pass <see cref="PartitionBudget"/> (more than 10,000, or more than the
+/// open-files limit leaves room for) is POLICY_VIOLATION for every topic, and nothing is created.
 /// </summary>
 public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker) : RequestHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
@@ -20,6 +22,10 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
     {
         var response = new CreateTopicsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        // The whole request's partitions are checked against the budget before any topic is created.
+        var refusal = topics.Budget.RefusalForRequest(request.Topics
+            .Where(t => !duplicates.Contains(t.Name))
+            .Sum(t => (long)Math.Max(0, t.Assignments.Count > 0 ? t.Assignments.Count : t.NumPartitions == -1 ? broker.NumPartitions : t.NumPartitions)));
         foreach (var topic in request.Topics)
         {
             var result = new CreateTopicsResponse.CreatableTopicResult { Name = topic.Name };
@@ -27,6 +33,11 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
             if (duplicates.Contains(topic.Name))
             {
                 Fail(result, ErrorCode.InvalidRequest, $"Create topics request from client contains multiple entries for topic {topic.Name}");
+                continue;
+            }
+            if (refusal is not null)
+            {
+                Fail(result, ErrorCode.PolicyViolation, refusal);
                 continue;
             }
             var configs = new Dictionary<string, string>();

@@ -41,7 +41,10 @@ public sealed class TopicManager : ITopicAutoCreator
         _logger = logger;
         _metadataDir = broker.LogDirs[0];
         _topics = records.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        Budget = new PartitionBudget(logs);
     }
+
+    public PartitionBudget Budget { get; }
 
     /// <summary>Reads the metadata file and gives the storage config of every known topic.</summary>
     public static IReadOnlyList<TopicRecord> ReadRecords(BrokerConfig broker) => TopicMetadataFile.Read(broker.LogDirs[0]);
@@ -167,6 +170,10 @@ public sealed class TopicManager : ITopicAutoCreator
             {
                 return TopicCreationResult.Failed(ErrorCode.InvalidTopicException, $"Topic '{request.Name}' collides with existing topic: {collision}");
             }
+            if (Budget.Refusal(partitions) is { } refusal)
+            {
+                return TopicCreationResult.Failed(ErrorCode.PolicyViolation, refusal);
+            }
             var record = new TopicRecord(request.Name, Uuid.NewRandom(), partitions, replicationFactor, new Dictionary<string, string>(request.Configs));
             if (validateOnly)
             {
@@ -249,6 +256,10 @@ public sealed class TopicManager : ITopicAutoCreator
             {
                 return (ErrorCode.InvalidPartitions, $"Topic already has {record.Partitions} partitions.");
             }
+            if (Budget.Refusal(count - record.Partitions) is { } refusal)
+            {
+                return (ErrorCode.PolicyViolation, refusal);
+            }
             if (validateOnly)
             {
                 return (ErrorCode.None, null);
@@ -297,6 +308,12 @@ public sealed class TopicManager : ITopicAutoCreator
         for (var p = 0; p < record.Partitions; p++)
         {
             var tp = new TopicPartition(record.Name, p);
+            if (_logs.IsOffline(tp))
+            {
+                // Could not be opened at start-up (logged then): no leader until a restart opens it.
+                partitions.Add(new PartitionMetadata(p, -1, 0, [_broker.BrokerId], []));
+                continue;
+            }
             if (_replicas.GetPartition(record.Name, p) is null)
             {
                 var log = _logs.GetOrCreateLog(tp, record.TopicId);

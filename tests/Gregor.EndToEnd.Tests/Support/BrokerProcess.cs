@@ -62,8 +62,11 @@ public sealed partial class BrokerProcess : IAsyncDisposable
     [GeneratedRegex(@"listening on \S+:(\d+)")]
     private static partial Regex ListeningLine();
 
-    /// <summary>Starts a broker and waits until it listens. Extra "key=value" overrides are applied last.</summary>
-    public static async Task<BrokerProcess> StartAsync(IEnumerable<string>? overrides = null, string? logDir = null)
+    /// <summary>
+    /// Starts a broker and waits until it listens. Extra "key=value" overrides are applied last;
+    /// <paramref name="openFilesLimit"/> ("SOFT:HARD") runs it under `prlimit --nofile`.
+    /// </summary>
+    public static async Task<BrokerProcess> StartAsync(IEnumerable<string>? overrides = null, string? logDir = null, string? openFilesLimit = null)
     {
         var ownsLogDir = logDir is null;
         logDir ??= Directory.CreateTempSubdirectory("gregor-e2e-").FullName;
@@ -78,7 +81,7 @@ public sealed partial class BrokerProcess : IAsyncDisposable
             args.Add("--override");
             args.Add(o);
         }
-        var broker = new BrokerProcess(StartDotnet(args), logDir, ownsLogDir);
+        var broker = new BrokerProcess(StartDotnet(args, openFilesLimit), logDir, ownsLogDir);
         broker.CaptureOutput();
         await broker.WaitForPortAsync(TimeSpan.FromSeconds(30));
         return broker;
@@ -103,15 +106,21 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static Process StartDotnet(IEnumerable<string> arguments)
+    private static Process StartDotnet(IEnumerable<string> arguments, string? openFilesLimit = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // prlimit sets the limit and then executes dotnet in its place, so the process id is the broker's.
+        var info = new ProcessStartInfo(openFilesLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (openFilesLimit is not null)
+        {
+            info.ArgumentList.Add($"--nofile={openFilesLimit}");
+            info.ArgumentList.Add("dotnet");
+        }
         foreach (var a in arguments)
         {
             info.ArgumentList.Add(a);
