@@ -27,6 +27,11 @@ public sealed class TopicManager : ITopicAutoCreator
     private readonly string _metadataDir;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TopicRecord> _topics;
+    // Changes appended to the metadata file since its last snapshot (see TopicMetadataFile).
+    private const int MinChangesBeforeSnapshot = 100;
+    private int _changesSinceSnapshot;
+    // Topic names by TopicNames.CollisionKey, built on first use; an entry whose topic is gone is stale and ignored.
+    private Dictionary<string, string>? _collisionKeys;
 
     /// <summary>
     /// <paramref name="records"/> are the topics read from the metadata file before the log manager
@@ -165,7 +170,21 @@ public sealed class TopicManager : ITopicAutoCreator
             {
                 return TopicCreationResult.Failed(ErrorCode.TopicAlreadyExists, $"Topic '{request.Name}' already exists.");
             }
-            var collision = _topics.Keys.FirstOrDefault(t => TopicNames.CollisionKey(t) == TopicNames.CollisionKey(request.Name));
+            if (_collisionKeys is null)
+            {
+                _collisionKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var name in _topics.Keys)
+                {
+                    _collisionKeys.TryAdd(TopicNames.CollisionKey(name), name);
+                }
+            }
+            var key = TopicNames.CollisionKey(request.Name);
+            var collision = _collisionKeys.GetValueOrDefault(key);
+            if (collision is not null && !_topics.ContainsKey(collision))
+            {
+                // Stale (that topic was deleted): another live topic may share the key; look once.
+                collision = _topics.Keys.FirstOrDefault(t => TopicNames.CollisionKey(t) == key);
+            }
             if (collision is not null)
             {
                 return TopicCreationResult.Failed(ErrorCode.InvalidTopicException, $"Topic '{request.Name}' collides with existing topic: {collision}");
@@ -180,9 +199,10 @@ public sealed class TopicManager : ITopicAutoCreator
                 return new TopicCreationResult(ErrorCode.None, null, record);
             }
             _topics[record.Name] = record;
+            _collisionKeys[key] = record.Name;
             _logs.UpdateTopicConfig(record.Name, LogConfigFor(_broker, record.Configs));
             Publish(record);
-            Persist();
+            Persist(record.Name);
             _logger.LogInformation("Created topic {Topic} with {Partitions} partitions, id {TopicId}", record.Name, partitions, record.TopicId);
             return new TopicCreationResult(ErrorCode.None, null, record);
         }
@@ -233,7 +253,7 @@ public sealed class TopicManager : ITopicAutoCreator
                 _replicas.Remove(tp);
                 _logs.DeleteLog(tp);
             }
-            Persist();
+            Persist(name);
             _logger.LogInformation("Deleted topic {Topic}", name);
             return ErrorCode.None;
         }
@@ -267,7 +287,7 @@ public sealed class TopicManager : ITopicAutoCreator
             var grown = record with { Partitions = count };
             _topics[name] = grown;
             Publish(grown);
-            Persist();
+            Persist(name);
             _logger.LogInformation("Topic {Topic} now has {Partitions} partitions", name, count);
             return (ErrorCode.None, null);
         }
@@ -286,7 +306,7 @@ public sealed class TopicManager : ITopicAutoCreator
             _topics[name] = updated;
             _logs.UpdateTopicConfig(name, LogConfigFor(_broker, updated.Configs));
             Publish(updated);
-            Persist();
+            Persist(name);
             return ErrorCode.None;
         }
     }
@@ -327,5 +347,20 @@ public sealed class TopicManager : ITopicAutoCreator
         _metadata.PutTopic(new TopicMetadata(record.Name, record.TopicId, TopicNames.IsInternal(record.Name), partitions, record.Configs));
     }
 
-    private void Persist() => TopicMetadataFile.Write(_metadataDir, _topics.Values);
+    /// <summary>Writes a snapshot of every topic. Caller holds the lock.</summary>
+    private void Persist()
+    {
+        TopicMetadataFile.Write(_metadataDir, _topics.Values);
+        _changesSinceSnapshot = 0;
+    }
+
+    /// <summary>Records the change of one topic (deleted when gone), snapshotting once changes outnumber topics. Caller holds the lock.</summary>
+    private void Persist(string topic)
+    {
+        TopicMetadataFile.AppendChange(_metadataDir, topic, _topics.GetValueOrDefault(topic));
+        if (++_changesSinceSnapshot > Math.Max(MinChangesBeforeSnapshot, _topics.Count))
+        {
+            Persist();
+        }
+    }
 }
