@@ -14,7 +14,10 @@ namespace Gregor.Storage;
 /// delayed file deletion) and clean shutdown (checkpoints, then the .kafka_cleanshutdown marker).
 /// <para>
 /// Ownership: the partition map is a concurrent dictionary; creation and deletion of partitions
-/// are serialised by <c>_createLock</c>. Each <see cref="PartitionLog"/> guards its own state.
+/// are serialised by <c>_createLock</c>, which also guards the partition count per log dir.
+/// Each <see cref="PartitionLog"/> guards its own state. Partitions that could not be opened at
+/// start-up (not enough descriptors in <see cref="LogManagerOptions.MaxOpenDescriptors"/>, or an
+/// I/O error) are offline: kept on disk, never opened until a restart, and logged once.
 /// Checkpoint files are written only by the checkpoint task or shutdown (<c>_checkpointLock</c>).
 /// </para>
 /// </summary>
@@ -24,6 +27,8 @@ public sealed class LogManager : IDisposable
     private readonly Func<string, LogConfig?>? _topicConfigs;
     private readonly ConcurrentDictionary<string, LogConfig> _configOverrides = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
+    private readonly ConcurrentDictionary<TopicPartition, string> _offline = new();
+    private readonly Dictionary<string, int> _partitionsPerDir = new(StringComparer.Ordinal);
     private readonly Lock _createLock = new();
     private readonly Lock _checkpointLock = new();
     private readonly ILoggerFactory _loggerFactory;
@@ -57,6 +62,20 @@ public sealed class LogManager : IDisposable
     public LogCleaner Cleaner { get; }
 
     public ICollection<PartitionLog> AllLogs => _logs.Values;
+
+    /// <summary>Partitions on disk that could not be opened at start-up (see the class comment).</summary>
+    public ICollection<TopicPartition> OfflinePartitions => _offline.Keys;
+
+    public bool IsOffline(TopicPartition tp) => _offline.ContainsKey(tp);
+
+    /// <summary>See <see cref="LogManagerOptions.MaxOpenDescriptors"/>.</summary>
+    public long MaxOpenDescriptors => _options.MaxOpenDescriptors;
+
+    /// <summary>
+    /// Descriptors that open segments may still take within <see cref="LogManagerOptions.MaxOpenDescriptors"/>:
+    /// what a caller checks before creating partitions (<see cref="StorageDescriptors.PerNewPartition"/> each).
+    /// </summary>
+    public long FreeDescriptors => Math.Max(0, _options.MaxOpenDescriptors - StorageDescriptors.Open);
 
     /// <summary>
     /// Opens every log dir (creating missing ones; a dir that cannot be written stops start-up
@@ -120,6 +139,7 @@ public sealed class LogManager : IDisposable
             }
             perDir.Add((dir, clean, partitions, CheckpointSet.Read(dir)));
         }
+        TakeOfflineWhatDoesNotFit(perDir.SelectMany(d => d.Partitions));
         var loads = perDir.Select(d => Task.Run(() =>
         {
             if (!d.Clean && d.Partitions.Count > 0)
@@ -140,11 +160,30 @@ public sealed class LogManager : IDisposable
                 {
                     Cleaner.SetCheckpoint(p.Tp, firstDirty);
                 }
-                var log = PartitionLog.Load(p.Path, p.Tp, ConfigFor(p.Tp.Topic), state, _time, _loggerFactory.CreateLogger<PartitionLog>());
-                _logs[p.Tp] = log;
+                if (_offline.ContainsKey(p.Tp))
+                {
+                    return;
+                }
+                try
+                {
+                    _logs[p.Tp] = PartitionLog.Load(p.Path, p.Tp, ConfigFor(p.Tp.Topic), state, _time, _loggerFactory.CreateLogger<PartitionLog>());
+                }
+                catch (IOException e)
+                {
+                    // Out of descriptors despite the budget, or an unreadable file: this partition only.
+                    _offline[p.Tp] = p.Path;
+                    _logger.LogError("Partition {Partition} is offline until a restart: {Dir} could not be opened: {Error}", p.Tp, p.Path, e.Message);
+                }
             });
         })).ToArray();
         Task.WaitAll(loads);
+        lock (_createLock)
+        {
+            foreach (var (dir, _, partitions, _) in perDir)
+            {
+                _partitionsPerDir[dir] = partitions.Count;
+            }
+        }
         foreach (var (dir, _, _, _) in perDir)
         {
             File.Delete(Path.Combine(dir, LogFileNames.CleanShutdownFile));
@@ -159,6 +198,29 @@ public sealed class LogManager : IDisposable
             {
                 Cleaner.Start();
             }
+        }
+    }
+
+    /// <summary>
+    /// Marks offline, before anything is opened, the partitions whose segments would pass
+    /// <see cref="LogManagerOptions.MaxOpenDescriptors"/>; the others, in name order, are loaded.
+    /// </summary>
+    private void TakeOfflineWhatDoesNotFit(IEnumerable<(TopicPartition Tp, string Path)> partitions)
+    {
+        var free = FreeDescriptors;
+        foreach (var (tp, path) in partitions.OrderBy(p => p.Tp.Topic, StringComparer.Ordinal).ThenBy(p => p.Tp.Partition))
+        {
+            var segments = Math.Max(1, Directory.EnumerateFiles(path, "*" + LogFileNames.LogSuffix).Count());
+            var needed = (long)segments * StorageDescriptors.PerSegment;
+            if (needed <= free)
+            {
+                free -= needed;
+                continue;
+            }
+            _offline[tp] = path;
+            _logger.LogError(
+                "Partition {Partition} is offline until a restart: its {Segments} segments need {Needed} file descriptors and only {Free} of the {Budget} the logs may hold are left (raise the open-files limit)",
+                tp, segments, needed, free, _options.MaxOpenDescriptors);
         }
     }
 
@@ -196,15 +258,11 @@ public sealed class LogManager : IDisposable
             {
                 return existing;
             }
-            var counts = _logDirs.ToDictionary(d => d, _ => 0, StringComparer.Ordinal);
-            foreach (var log in _logs.Values)
+            if (_offline.ContainsKey(tp))
             {
-                if (counts.ContainsKey(log.LogDir))
-                {
-                    counts[log.LogDir]++;
-                }
+                throw new InvalidOperationException($"partition {tp} is offline");
             }
-            var dir = _logDirs.OrderBy(d => counts[d]).First();
+            var dir = _logDirs.MinBy(d => _partitionsPerDir.GetValueOrDefault(d))!;
             var path = Path.Combine(dir, tp.DirectoryName);
             Directory.CreateDirectory(path);
             if (topicId is { } id)
@@ -213,6 +271,7 @@ public sealed class LogManager : IDisposable
             }
             var created = PartitionLog.Load(path, tp, ConfigFor(tp.Topic), new LoadState { CleanShutdown = true }, _time, _loggerFactory.CreateLogger<PartitionLog>());
             _logs[tp] = created;
+            _partitionsPerDir[dir] = _partitionsPerDir.GetValueOrDefault(dir) + 1;
             _logger.LogInformation("Created log for {Partition} in {Dir}", tp, dir);
             return created;
         }
@@ -227,6 +286,13 @@ public sealed class LogManager : IDisposable
             {
                 Cleaner.Forget(tp);
                 log.Delete();
+                _partitionsPerDir[log.LogDir] = _partitionsPerDir.GetValueOrDefault(log.LogDir) - 1;
+            }
+            else if (_offline.TryRemove(tp, out var path))
+            {
+                Directory.Delete(path, recursive: true);
+                var dir = Path.GetDirectoryName(path)!;
+                _partitionsPerDir[dir] = _partitionsPerDir.GetValueOrDefault(dir) - 1;
             }
         }
     }

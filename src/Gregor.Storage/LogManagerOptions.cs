@@ -33,6 +33,13 @@ public sealed record LogManagerOptions
     /// <summary>Run background tasks (retention, flush, checkpoint, cleaner). Tests turn them off and call them directly.</summary>
     public bool StartBackgroundTasks { get; init; } = true;
 
+    /// <summary>
+    /// Descriptors the open segments of the log engine may hold (see <see cref="StorageDescriptors"/>):
+    /// the process's open-files limit less a reserve for sockets and the runtime. A partition whose
+    /// segments would pass it at start-up is left offline. Unlimited by default.
+    /// </summary>
+    public long MaxOpenDescriptors { get; init; } = long.MaxValue;
+
     /// <summary>Default config for topics without overrides.</summary>
     public LogConfig DefaultConfig { get; init; } = LogConfig.Default;
 }

@@ -18,6 +18,7 @@ internal sealed class LogSegment : IDisposable
     private int _bytesSinceLastIndexEntry;
     private long _rollingBasedTimestamp = -1;
     private readonly long _createdMs;
+    private bool _disposed;
 
     private LogSegment(string dir, long baseOffset, FileStream log, OffsetIndex offsetIndex, TimeIndex timeIndex, long nowMs, string suffix)
     {
@@ -82,14 +83,26 @@ internal sealed class LogSegment : IDisposable
         var mode = fresh ? FileMode.Create : FileMode.OpenOrCreate;
         var log = new FileStream(LogFileNames.LogFile(dir, baseOffset, suffix), mode, FileAccess.ReadWrite,
             FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.RandomAccess | FileOptions.Asynchronous);
-        if (fresh)
+        OffsetIndex? offsetIndex = null;
+        try
         {
-            File.Delete(LogFileNames.IndexFile(dir, baseOffset, suffix));
-            File.Delete(LogFileNames.TimeIndexFile(dir, baseOffset, suffix));
+            if (fresh)
+            {
+                File.Delete(LogFileNames.IndexFile(dir, baseOffset, suffix));
+                File.Delete(LogFileNames.TimeIndexFile(dir, baseOffset, suffix));
+            }
+            offsetIndex = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset, suffix), baseOffset, config.MaxIndexSize, writable);
+            var timeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset, suffix), baseOffset, config.MaxIndexSize, writable);
+            StorageDescriptors.Opened(StorageDescriptors.PerSegment);
+            return new LogSegment(dir, baseOffset, log, offsetIndex, timeIndex, nowMs, suffix);
         }
-        var offsetIndex = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset, suffix), baseOffset, config.MaxIndexSize, writable);
-        var timeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset, suffix), baseOffset, config.MaxIndexSize, writable);
-        return new LogSegment(dir, baseOffset, log, offsetIndex, timeIndex, nowMs, suffix);
+        catch
+        {
+            // Out of descriptors (or any failure) part-way: close what was opened, so a failed open holds nothing.
+            offsetIndex?.Dispose();
+            log.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -474,9 +487,15 @@ internal sealed class LogSegment : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         _log.Dispose();
         OffsetIndex.Dispose();
         TimeIndex.Dispose();
+        StorageDescriptors.Closed(StorageDescriptors.PerSegment);
     }
 
     public void DisposeAndDelete()

@@ -61,28 +61,40 @@ public sealed partial class PartitionLog
                 File.Delete(file);
             }
         }
-        baseOffsets.Sort();
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        for (var i = 0; i < baseOffsets.Count; i++)
+        try
         {
-            log._segments.Add(LogSegment.Open(dir, baseOffsets[i], config, now, writable: i == baseOffsets.Count - 1));
+            baseOffsets.Sort();
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            for (var i = 0; i < baseOffsets.Count; i++)
+            {
+                log._segments.Add(LogSegment.Open(dir, baseOffsets[i], config, now, writable: i == baseOffsets.Count - 1));
+            }
+            log.RecoverSegments(state, forceRecover);
+            if (log._segments.Count == 0)
+            {
+                var start = Math.Max(0, state.LogStartOffset ?? 0);
+                log._segments.Add(LogSegment.Open(dir, start, config, now, writable: true, fresh: true));
+            }
+            var active = log.Active;
+            active.OffsetIndex.ResizeToMax();
+            active.TimeIndex.ResizeToMax();
+            log.SetLogEndOffset(active.NextOffset);
+            var lso = Math.Max(state.LogStartOffset ?? log._segments[0].BaseOffset, log._segments[0].BaseOffset);
+            log._logStartOffset = Math.Min(lso, log._logEndOffset);
+            log._highWatermark = Math.Clamp(state.HighWatermark ?? log._logStartOffset, log._logStartOffset, log._logEndOffset);
+            log.LeaderEpochCache.TruncateFromEnd(log._logEndOffset);
+            log.LeaderEpochCache.TruncateFromStart(log._logStartOffset);
+            log.LoadProducerState();
         }
-        log.RecoverSegments(state, forceRecover);
-        if (log._segments.Count == 0)
+        catch
         {
-            var start = Math.Max(0, state.LogStartOffset ?? 0);
-            log._segments.Add(LogSegment.Open(dir, start, config, now, writable: true, fresh: true));
+            // Out of descriptors (or a failed recovery) part-way: the segments opened so far are closed, so the failed load holds nothing.
+            foreach (var segment in log._segments)
+            {
+                segment.Dispose();
+            }
+            throw;
         }
-        var active = log.Active;
-        active.OffsetIndex.ResizeToMax();
-        active.TimeIndex.ResizeToMax();
-        log.SetLogEndOffset(active.NextOffset);
-        var lso = Math.Max(state.LogStartOffset ?? log._segments[0].BaseOffset, log._segments[0].BaseOffset);
-        log._logStartOffset = Math.Min(lso, log._logEndOffset);
-        log._highWatermark = Math.Clamp(state.HighWatermark ?? log._logStartOffset, log._logStartOffset, log._logEndOffset);
-        log.LeaderEpochCache.TruncateFromEnd(log._logEndOffset);
-        log.LeaderEpochCache.TruncateFromStart(log._logStartOffset);
-        log.LoadProducerState();
         logger.LogInformation("{Partition}: loaded {Segments} segments, log start offset {LogStartOffset}, log end offset {LogEndOffset}",
             tp, log._segments.Count, log._logStartOffset, log._logEndOffset);
         return log;

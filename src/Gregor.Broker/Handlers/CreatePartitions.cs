@@ -13,6 +13,7 @@ namespace Gregor.Broker.Handlers;
 /// new partition (one per new partition, known brokers only, no duplicates, the topic's replication
 /// factor: INVALID_REPLICA_ASSIGNMENT otherwise). validate_only checks without creating. A topic
 /// named twice is INVALID_REQUEST for each occurrence; an unknown one UNKNOWN_TOPIC_OR_PARTITION.
+/// New partitions passing <see cref="PartitionBudget"/> are POLICY_VIOLATION for every topic, before any grows.
 /// Departure: creation is synchronous, so timeout_ms is not used (Kafka's ZooKeeper mode answers
 /// REQUEST_TIMED_OUT for timeout 0 even though it created the partitions).
 /// </summary>
@@ -22,10 +23,15 @@ public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataStore 
     {
         var response = new CreatePartitionsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        // The whole request's new partitions are checked against the budget before any topic grows.
+        var refusal = topics.Budget.RefusalForRequest(request.Topics
+            .Where(t => !duplicates.Contains(t.Name))
+            .Sum(t => (long)Math.Max(0, t.Count - (topics.Find(t.Name)?.Partitions ?? t.Count))));
         foreach (var topic in request.Topics)
         {
             var error = duplicates.Contains(topic.Name)
                 ? new ApiError(ErrorCode.InvalidRequest, "Duplicate topic in request.")
+                : refusal is not null ? new ApiError(ErrorCode.PolicyViolation, refusal)
                 : Grow(topic, request.ValidateOnly);
             response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult
             {

@@ -15,6 +15,8 @@ namespace Gregor.Broker.Handlers;
 /// configs, v7+ its id. A name repeated in one request is INVALID_REQUEST for each occurrence, and
 /// so is a reserved name (<see cref="InternalTopics"/>): Kafka refuses __cluster_metadata so; Gregor
 /// refuses the internal topics too, which only their coordinator creates with their own settings.
+/// A request whose partitions pass <see cref="PartitionBudget"/> (more than 10,000, or more than the
+/// open-files limit leaves room for) is POLICY_VIOLATION for every topic, and nothing is created.
 /// </summary>
 public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker) : RequestHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
@@ -22,6 +24,10 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
     {
         var response = new CreateTopicsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        // The whole request's partitions are checked against the budget before any topic is created.
+        var refusal = topics.Budget.RefusalForRequest(request.Topics
+            .Where(t => !duplicates.Contains(t.Name))
+            .Sum(t => (long)Math.Max(0, t.Assignments.Count > 0 ? t.Assignments.Count : t.NumPartitions == -1 ? broker.NumPartitions : t.NumPartitions)));
         foreach (var topic in request.Topics)
         {
             var result = new CreateTopicsResponse.CreatableTopicResult { Name = topic.Name };
@@ -34,6 +40,11 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
             if (InternalTopics.IsReserved(topic.Name))
             {
                 Fail(result, ErrorCode.InvalidRequest, $"Creation of internal topic {topic.Name} is prohibited.");
+                continue;
+            }
+            if (refusal is not null)
+            {
+                Fail(result, ErrorCode.PolicyViolation, refusal);
                 continue;
             }
             var configs = new Dictionary<string, string>();

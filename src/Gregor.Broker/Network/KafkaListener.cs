@@ -71,12 +71,14 @@ public sealed class KafkaListener : IAsyncDisposable
 
     private async Task AcceptLoopAsync(CancellationToken shutdown)
     {
+        var backoffMs = 0;
         while (!shutdown.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await _socket!.AcceptAsync(shutdown).ConfigureAwait(false);
+                backoffMs = 0;
             }
             catch (OperationCanceledException)
             {
@@ -85,6 +87,18 @@ public sealed class KafkaListener : IAsyncDisposable
             catch (ObjectDisposedException)
             {
                 return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
+            {
+                // EMFILE/ENFILE: the connection stays in the backlog, so accepting again at once
+                // would spin. Wait (50 ms doubling to 1 s) until connections or files close; logged once per episode.
+                if (backoffMs == 0)
+                {
+                    _logger.LogWarning("Accept failed: out of file descriptors; accepting more slowly until some are closed");
+                }
+                backoffMs = Math.Clamp(backoffMs * 2, 50, 1000);
+                await Task.Delay(backoffMs, shutdown).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
             }
             catch (SocketException e)
             {

@@ -51,7 +51,9 @@ public sealed class BrokerServer : IAsyncDisposable
         var effective = dynamicConfig.Current;
         LogEffectiveConfig(effective);
         var topicConfigs = records.ToDictionary(r => r.Name, r => TopicManager.LogConfigFor(effective, r.Configs), StringComparer.Ordinal);
-        _logs = new LogManager(StorageOptions.From(effective, clusterId), topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
+        var openFiles = OpenFilesLimit.RaiseSoftToHard(_logger);
+        var storage = StorageOptions.From(effective, clusterId) with { MaxOpenDescriptors = openFiles is { } limit ? OpenFilesLimit.ForLogs(limit) : long.MaxValue };
+        _logs = new LogManager(storage, topic => topicConfigs.GetValueOrDefault(topic), _loggerFactory);
         try
         {
             _logs.Startup();

@@ -27,6 +27,11 @@ public sealed class TopicManager : ITopicAutoCreator
     private readonly string _metadataDir;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TopicRecord> _topics;
+    // Changes appended to the metadata file since its last snapshot (see TopicMetadataFile).
+    private const int MinChangesBeforeSnapshot = 100;
+    private int _changesSinceSnapshot;
+    // Topic names by TopicNames.CollisionKey, built on first use; an entry whose topic is gone is stale and ignored.
+    private Dictionary<string, string>? _collisionKeys;
 
     /// <summary>
     /// <paramref name="records"/> are the topics read from the metadata file before the log manager
@@ -41,7 +46,10 @@ public sealed class TopicManager : ITopicAutoCreator
         _logger = logger;
         _metadataDir = broker.LogDirs[0];
         _topics = records.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        Budget = new PartitionBudget(logs);
     }
+
+    public PartitionBudget Budget { get; }
 
     /// <summary>Reads the metadata file and gives the storage config of every known topic.</summary>
     public static IReadOnlyList<TopicRecord> ReadRecords(BrokerConfig broker) => TopicMetadataFile.Read(broker.LogDirs[0]);
@@ -162,10 +170,28 @@ public sealed class TopicManager : ITopicAutoCreator
             {
                 return TopicCreationResult.Failed(ErrorCode.TopicAlreadyExists, $"Topic '{request.Name}' already exists.");
             }
-            var collision = _topics.Keys.FirstOrDefault(t => TopicNames.CollisionKey(t) == TopicNames.CollisionKey(request.Name));
+            if (_collisionKeys is null)
+            {
+                _collisionKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var name in _topics.Keys)
+                {
+                    _collisionKeys.TryAdd(TopicNames.CollisionKey(name), name);
+                }
+            }
+            var key = TopicNames.CollisionKey(request.Name);
+            var collision = _collisionKeys.GetValueOrDefault(key);
+            if (collision is not null && !_topics.ContainsKey(collision))
+            {
+                // Stale (that topic was deleted): another live topic may share the key; look once.
+                collision = _topics.Keys.FirstOrDefault(t => TopicNames.CollisionKey(t) == key);
+            }
             if (collision is not null)
             {
                 return TopicCreationResult.Failed(ErrorCode.InvalidTopicException, $"Topic '{request.Name}' collides with existing topic: {collision}");
+            }
+            if (Budget.Refusal(partitions) is { } refusal)
+            {
+                return TopicCreationResult.Failed(ErrorCode.PolicyViolation, refusal);
             }
             var record = new TopicRecord(request.Name, Uuid.NewRandom(), partitions, replicationFactor, new Dictionary<string, string>(request.Configs));
             if (validateOnly)
@@ -173,9 +199,10 @@ public sealed class TopicManager : ITopicAutoCreator
                 return new TopicCreationResult(ErrorCode.None, null, record);
             }
             _topics[record.Name] = record;
+            _collisionKeys[key] = record.Name;
             _logs.UpdateTopicConfig(record.Name, LogConfigFor(_broker, record.Configs));
             Publish(record);
-            Persist();
+            Persist(record.Name);
             _logger.LogInformation("Created topic {Topic} with {Partitions} partitions, id {TopicId}", record.Name, partitions, record.TopicId);
             return new TopicCreationResult(ErrorCode.None, null, record);
         }
@@ -226,7 +253,7 @@ public sealed class TopicManager : ITopicAutoCreator
                 _replicas.Remove(tp);
                 _logs.DeleteLog(tp);
             }
-            Persist();
+            Persist(name);
             _logger.LogInformation("Deleted topic {Topic}", name);
             return ErrorCode.None;
         }
@@ -249,6 +276,10 @@ public sealed class TopicManager : ITopicAutoCreator
             {
                 return (ErrorCode.InvalidPartitions, $"Topic already has {record.Partitions} partitions.");
             }
+            if (Budget.Refusal(count - record.Partitions) is { } refusal)
+            {
+                return (ErrorCode.PolicyViolation, refusal);
+            }
             if (validateOnly)
             {
                 return (ErrorCode.None, null);
@@ -256,7 +287,7 @@ public sealed class TopicManager : ITopicAutoCreator
             var grown = record with { Partitions = count };
             _topics[name] = grown;
             Publish(grown);
-            Persist();
+            Persist(name);
             _logger.LogInformation("Topic {Topic} now has {Partitions} partitions", name, count);
             return (ErrorCode.None, null);
         }
@@ -275,7 +306,7 @@ public sealed class TopicManager : ITopicAutoCreator
             _topics[name] = updated;
             _logs.UpdateTopicConfig(name, LogConfigFor(_broker, updated.Configs));
             Publish(updated);
-            Persist();
+            Persist(name);
             return ErrorCode.None;
         }
     }
@@ -315,6 +346,12 @@ public sealed class TopicManager : ITopicAutoCreator
         for (var p = 0; p < record.Partitions; p++)
         {
             var tp = new TopicPartition(record.Name, p);
+            if (_logs.IsOffline(tp))
+            {
+                // Could not be opened at start-up (logged then): no leader until a restart opens it.
+                partitions.Add(new PartitionMetadata(p, -1, 0, [_broker.BrokerId], []));
+                continue;
+            }
             if (_replicas.GetPartition(record.Name, p) is null)
             {
                 var log = _logs.GetOrCreateLog(tp, record.TopicId);
@@ -328,5 +365,20 @@ public sealed class TopicManager : ITopicAutoCreator
         _metadata.PutTopic(new TopicMetadata(record.Name, record.TopicId, TopicNames.IsInternal(record.Name), partitions, record.Configs));
     }
 
-    private void Persist() => TopicMetadataFile.Write(_metadataDir, _topics.Values);
+    /// <summary>Writes a snapshot of every topic. Caller holds the lock.</summary>
+    private void Persist()
+    {
+        TopicMetadataFile.Write(_metadataDir, _topics.Values);
+        _changesSinceSnapshot = 0;
+    }
+
+    /// <summary>Records the change of one topic (deleted when gone), snapshotting once changes outnumber topics. Caller holds the lock.</summary>
+    private void Persist(string topic)
+    {
+        TopicMetadataFile.AppendChange(_metadataDir, topic, _topics.GetValueOrDefault(topic));
+        if (++_changesSinceSnapshot > Math.Max(MinChangesBeforeSnapshot, _topics.Count))
+        {
+            Persist();
+        }
+    }
 }

@@ -11,6 +11,9 @@ namespace Gregor.Storage.Index;
 /// </summary>
 internal abstract unsafe class IndexFile : IDisposable
 {
+    /// <summary>Descriptors an open index holds: its file stream stays open while the file is mapped.</summary>
+    internal const int DescriptorsHeld = 1;
+
     private FileStream? _file;
     private MemoryMappedFile? _map;
     private MemoryMappedViewAccessor? _view;
@@ -28,13 +31,15 @@ internal abstract unsafe class IndexFile : IDisposable
         Entries = (int)Math.Min(int.MaxValue, length / entrySize);
         LengthWasValid = length % entrySize == 0;
         MaxIndexSize = Math.Max(entrySize, maxIndexSize / entrySize * entrySize);
-        if (writable)
+        try
         {
-            Map(Math.Max(MaxIndexSize, Entries * entrySize));
+            Map(writable ? Math.Max(MaxIndexSize, Entries * entrySize) : Entries * entrySize);
         }
-        else
+        catch
         {
-            Map(Entries * entrySize);
+            // A failed open (out of descriptors, or of address space) holds nothing.
+            Dispose();
+            throw;
         }
     }
 

@@ -73,8 +73,11 @@ public sealed partial class BrokerProcess : IAsyncDisposable
     [GeneratedRegex(@"listening on \S+:(\d+)")]
     private static partial Regex ListeningLine();
 
-    /// <summary>Starts a broker and waits until it listens. Extra "key=value" overrides are applied last.</summary>
-    public static async Task<BrokerProcess> StartAsync(IEnumerable<string>? overrides = null, string? logDir = null)
+    /// <summary>
+    /// Starts a broker and waits until it listens. Extra "key=value" overrides are applied last;
+    /// <paramref name="openFilesLimit"/> ("SOFT:HARD") runs it under `prlimit --nofile`.
+    /// </summary>
+    public static async Task<BrokerProcess> StartAsync(IEnumerable<string>? overrides = null, string? logDir = null, string? openFilesLimit = null)
     {
         var ownsLogDir = logDir is null;
         logDir ??= Directory.CreateTempSubdirectory("gregor-e2e-").FullName;
@@ -89,7 +92,7 @@ public sealed partial class BrokerProcess : IAsyncDisposable
             args.Add("--override");
             args.Add(o);
         }
-        var broker = new BrokerProcess(StartDotnet(args), logDir, ownsLogDir);
+        var broker = new BrokerProcess(StartDotnet(args, openFilesLimit), logDir, ownsLogDir);
         broker.CaptureOutput();
         await broker.WaitForPortAsync(TimeSpan.FromSeconds(30));
         return broker;
@@ -127,7 +130,11 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static Process StartDotnet(IEnumerable<string> arguments) => StartProcess("dotnet", arguments, null);
+    private static Process StartDotnet(IEnumerable<string> arguments, string? openFilesLimit = null) =>
+        // prlimit sets the limit and then executes dotnet in its place, so the process id is the broker's.
+        openFilesLimit is null
+            ? StartProcess("dotnet", arguments, null)
+            : StartProcess("prlimit", [$"--nofile={openFilesLimit}", "dotnet", .. arguments], null);
 
     private static Process StartProcess(string program, IEnumerable<string> arguments, string? workingDirectory)
     {
