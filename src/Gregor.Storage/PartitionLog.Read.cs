@@ -16,6 +16,7 @@ public sealed partial class PartitionLog
     {
         lock (_lock)
         {
+            ThrowIfOffline();
             if (offset < _logStartOffset || offset > _logEndOffset)
             {
                 throw new OffsetOutOfRangeException($"{TopicPartition}: offset {offset} is outside [{_logStartOffset}, {_logEndOffset}]");
@@ -56,6 +57,7 @@ public sealed partial class PartitionLog
     {
         lock (_lock)
         {
+            ThrowIfOffline();
             switch (timestamp)
             {
                 case -1:

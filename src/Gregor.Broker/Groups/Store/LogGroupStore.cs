@@ -14,7 +14,8 @@ namespace Gregor.Broker.Groups.Store;
 /// uncompressed v2 batch per append. The topic is created on the first append with
 /// offsets.topic.num.partitions partitions (replication capped at the live brokers),
 /// cleanup.policy=compact and offsets.topic.segment.bytes, as Kafka creates it on first use.
-/// An append completes once the batch is in the log (and flushed when the flush policy asks).
+/// An append completes once the batch is in the log (and flushed when the flush policy asks); it
+/// throws <see cref="KafkaStorageException"/> when the partition's log dir is offline.
 /// </summary>
 public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, BrokerConfig config) : IGroupStore
 {
@@ -32,6 +33,10 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
             builder.Append(now, record.Key, record.Value);
         }
         var result = await PartitionAppender.AppendAsync(target, builder.Build()).ConfigureAwait(false);
+        if (result.Error == ErrorCode.KafkaStorageError)
+        {
+            throw new KafkaStorageException(target.Log.LogDir, $"append to {TopicName}-{partition} failed: {result.ErrorMessage}");
+        }
         if (result.Error != ErrorCode.None)
         {
             throw new IOException($"append to {TopicName}-{partition} failed with {result.Error.KafkaName()}: {result.ErrorMessage}");
