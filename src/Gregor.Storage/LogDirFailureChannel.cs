@@ -14,10 +14,13 @@ public sealed class LogDirFailureChannel(ILogger logger)
 {
     private readonly ConcurrentDictionary<string, string> _offline = new(StringComparer.Ordinal);
 
+    /// <summary>Set once any dir failed: the check on every append and read is one volatile read until then.</summary>
+    private volatile bool _anyOffline;
+
     /// <summary>Offline dirs with the error that took each offline.</summary>
     public IReadOnlyDictionary<string, string> OfflineDirs => _offline;
 
-    public bool IsOffline(string logDir) => _offline.ContainsKey(logDir);
+    public bool IsOffline(string logDir) => _anyOffline && _offline.ContainsKey(logDir);
 
     /// <summary>
     /// Takes <paramref name="logDir"/> offline because <paramref name="error"/> happened while
@@ -37,6 +40,7 @@ public sealed class LogDirFailureChannel(ILogger logger)
         }
         if (_offline.TryAdd(logDir, error.Message))
         {
+            _anyOffline = true;
             logger.LogError("Log dir {Dir} is offline after an I/O error while {Doing}: {Error} ({Type}). Its partitions answer KAFKA_STORAGE_ERROR until the broker is restarted.",
                 logDir, doing, error.Message, error.GetType().Name);
         }
