@@ -13,3 +13,16 @@ public sealed class LogAppendException(RecordValidationError error, string messa
 
 /// <summary>A log dir another broker holds the lock of (<see cref="LogDirLock"/>); the message names the dir.</summary>
 public sealed class LogDirInUseException(string message, Exception inner) : IOException(message, inner);
+
+/// <summary>
+/// An operation on a log dir that is offline, or the I/O error that took it offline (disk full,
+/// EFBIG, read-only volume, device error): Kafka's KAFKA_STORAGE_ERROR. <see cref="LogDir"/> is
+/// the dir; it stays offline until the broker restarts. <see cref="DirOffline"/> is false for a
+/// failure that left the dir usable (too many open files: the operation may be retried).
+/// </summary>
+public sealed class KafkaStorageException(string logDir, string message, Exception? inner = null, bool dirOffline = true) : IOException(message, inner)
+{
+    public string LogDir { get; } = logDir;
+
+    public bool DirOffline { get; } = dirOffline;
+}

@@ -20,6 +20,12 @@ namespace Gregor.Storage;
 /// I/O error) are offline: kept on disk, never opened until a restart, and logged once.
 /// Checkpoint files are written only by the checkpoint task or shutdown (<c>_checkpointLock</c>).
 /// </para>
+/// <para>
+/// A log dir that fails an I/O operation goes offline (<see cref="Failures"/>): its logs refuse
+/// appends and reads, nothing more is written there (checkpoints, flushes, retention, new
+/// partitions, the clean-shutdown marker), and the other dirs go on. A restart brings it back
+/// through recovery.
+/// </para>
 /// </summary>
 public sealed class LogManager : IDisposable
 {
@@ -54,12 +60,18 @@ public sealed class LogManager : IDisposable
         _logger = _loggerFactory.CreateLogger<LogManager>();
         _time = time ?? TimeProvider.System;
         _logDirs = options.LogDirs.Select(Path.GetFullPath).ToList();
+        Failures = new LogDirFailureChannel(_logger);
         Cleaner = new LogCleaner(this, _loggerFactory.CreateLogger<LogCleaner>(), _time, options.CleanerBackoffMs);
     }
 
     public IReadOnlyList<string> LogDirs => _logDirs;
 
     public LogCleaner Cleaner { get; }
+
+    /// <summary>The log dirs that failed and are offline until restart.</summary>
+    public LogDirFailureChannel Failures { get; }
+
+    public bool IsLogDirOffline(string logDir) => Failures.IsOffline(logDir);
 
     public ICollection<PartitionLog> AllLogs => _logs.Values;
 
@@ -90,6 +102,8 @@ public sealed class LogManager : IDisposable
         {
             return;
         }
+        // Past ulimit -f a write must fail (EFBIG, taking the dir offline), not kill the process.
+        FileSizeLimit.IgnoreSignal();
         try
         {
             StartupLocked();
@@ -166,7 +180,9 @@ public sealed class LogManager : IDisposable
                 }
                 try
                 {
-                    _logs[p.Tp] = PartitionLog.Load(p.Path, p.Tp, ConfigFor(p.Tp.Topic), state, _time, _loggerFactory.CreateLogger<PartitionLog>());
+                    var log = PartitionLog.Load(p.Path, p.Tp, ConfigFor(p.Tp.Topic), state, _time, _loggerFactory.CreateLogger<PartitionLog>());
+                    log.FailureChannel = Failures;
+                    _logs[p.Tp] = log;
                 }
                 catch (IOException e)
                 {
@@ -262,14 +278,28 @@ public sealed class LogManager : IDisposable
             {
                 throw new InvalidOperationException($"partition {tp} is offline");
             }
-            var dir = _logDirs.MinBy(d => _partitionsPerDir.GetValueOrDefault(d))!;
-            var path = Path.Combine(dir, tp.DirectoryName);
-            Directory.CreateDirectory(path);
-            if (topicId is { } id)
+            var live = _logDirs.Where(d => !Failures.IsOffline(d)).ToList();
+            if (live.Count == 0)
             {
-                PartitionMetadataFile.Write(path, id);
+                throw new KafkaStorageException(_logDirs[0], $"cannot create {tp}: every log dir is offline");
             }
-            var created = PartitionLog.Load(path, tp, ConfigFor(tp.Topic), new LoadState { CleanShutdown = true }, _time, _loggerFactory.CreateLogger<PartitionLog>());
+            var dir = live.MinBy(d => _partitionsPerDir.GetValueOrDefault(d))!;
+            var path = Path.Combine(dir, tp.DirectoryName);
+            PartitionLog created;
+            try
+            {
+                Directory.CreateDirectory(path);
+                if (topicId is { } id)
+                {
+                    PartitionMetadataFile.Write(path, id);
+                }
+                created = PartitionLog.Load(path, tp, ConfigFor(tp.Topic), new LoadState { CleanShutdown = true }, _time, _loggerFactory.CreateLogger<PartitionLog>());
+            }
+            catch (IOException e)
+            {
+                throw Failures.Fail(dir, $"creating {tp}", e);
+            }
+            created.FailureChannel = Failures;
             _logs[tp] = created;
             _partitionsPerDir[dir] = _partitionsPerDir.GetValueOrDefault(dir) + 1;
             _logger.LogInformation("Created log for {Partition} in {Dir}", tp, dir);
@@ -303,11 +333,19 @@ public sealed class LogManager : IDisposable
         var deleted = 0;
         foreach (var log in _logs.Values)
         {
+            if (log.IsOffline)
+            {
+                continue;
+            }
             try
             {
                 deleted += log.DeleteOldSegments();
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            catch (IOException e)
+            {
+                Failures.Fail(log.LogDir, $"deleting old segments of {log.TopicPartition}", e);
+            }
+            catch (ObjectDisposedException e)
             {
                 _logger.LogError(e, "Retention failed for {Partition}", log.TopicPartition);
             }
@@ -320,25 +358,39 @@ public sealed class LogManager : IDisposable
     {
         lock (_checkpointLock)
         {
-            foreach (var dir in _logDirs)
+            foreach (var dir in _logDirs.Where(d => !Failures.IsOffline(d)))
             {
                 var logs = _logs.Values.Where(l => l.LogDir == dir).OrderBy(l => l.TopicPartition.Topic, StringComparer.Ordinal).ThenBy(l => l.TopicPartition.Partition).ToList();
-                new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.RecoveryPointCheckpointFile))
-                    .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.RecoveryPoint)));
-                new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.LogStartOffsetCheckpointFile))
-                    .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
-                new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.ReplicationOffsetCheckpointFile))
-                    .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.HighWatermark)));
+                try
+                {
+                    new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.RecoveryPointCheckpointFile))
+                        .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.RecoveryPoint)));
+                    new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.LogStartOffsetCheckpointFile))
+                        .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
+                    new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.ReplicationOffsetCheckpointFile))
+                        .Write(logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.HighWatermark)));
+                }
+                catch (IOException e)
+                {
+                    Failures.Fail(dir, "writing checkpoints", e);
+                }
             }
         }
     }
 
     internal void WriteCleanerCheckpoints(IReadOnlyDictionary<TopicPartition, long> offsets)
     {
-        foreach (var dir in _logDirs)
+        foreach (var dir in _logDirs.Where(d => !Failures.IsOffline(d)))
         {
             var entries = offsets.Where(kv => _logs.TryGetValue(kv.Key, out var l) && l.LogDir == dir).ToList();
-            new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.CleanerOffsetCheckpointFile)).Write(entries);
+            try
+            {
+                new OffsetCheckpointFile(Path.Combine(dir, LogFileNames.CleanerOffsetCheckpointFile)).Write(entries);
+            }
+            catch (IOException e)
+            {
+                Failures.Fail(dir, "writing the cleaner checkpoint", e);
+            }
         }
     }
 
@@ -361,8 +413,19 @@ public sealed class LogManager : IDisposable
             {
                 foreach (var log in _logs.Values)
                 {
-                    log.MaybeFlushByTime();
-                    log.DeletePendingFiles();
+                    if (log.IsOffline)
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        log.MaybeFlushByTime();
+                        log.DeletePendingFiles();
+                    }
+                    catch (IOException e)
+                    {
+                        Failures.Fail(log.LogDir, $"flushing {log.TopicPartition}", e);
+                    }
                 }
                 var now = _time.GetUtcNow();
                 if ((now - lastRetention).TotalMilliseconds >= _options.RetentionCheckIntervalMs)
@@ -401,15 +464,41 @@ public sealed class LogManager : IDisposable
             // Cancelled.
         }
         Cleaner.Stop();
-        Parallel.ForEach(_logs.Values, log => log.Close());
+        Parallel.ForEach(_logs.Values, CloseLog);
         CheckpointAll();
         Cleaner.WriteCheckpoints();
-        foreach (var dir in _logDirs)
+        // An offline dir gets no marker: its files are as the failure left them, and the next start recovers it.
+        foreach (var dir in _logDirs.Where(d => !Failures.IsOffline(d)))
         {
-            AtomicFile.WriteAllText(Path.Combine(dir, LogFileNames.CleanShutdownFile), "");
+            try
+            {
+                AtomicFile.WriteAllText(Path.Combine(dir, LogFileNames.CleanShutdownFile), "");
+            }
+            catch (IOException e)
+            {
+                Failures.Fail(dir, "writing the clean-shutdown marker", e);
+            }
         }
         _logs.Clear();
         ReleaseLocks();
+    }
+
+    /// <summary>Closes a log cleanly, or, in an offline dir, only releases its files.</summary>
+    private void CloseLog(PartitionLog log)
+    {
+        if (!log.IsOffline)
+        {
+            try
+            {
+                log.Close();
+                return;
+            }
+            catch (IOException e)
+            {
+                Failures.Fail(log.LogDir, $"closing {log.TopicPartition}", e);
+            }
+        }
+        log.CloseAbruptly();
     }
 
     /// <summary>Stops without flushing, checkpoints or markers, as a killed process would (tests).</summary>

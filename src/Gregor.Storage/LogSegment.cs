@@ -113,7 +113,31 @@ internal sealed class LogSegment : IDisposable
     public void Append(ReadOnlySpan<byte> batch, long lastOffset, long maxTimestamp, int indexIntervalBytes)
     {
         var position = Size;
-        RandomAccess.Write(_log.SafeFileHandle, batch, position);
+        var indexDue = _bytesSinceLastIndexEntry > indexIntervalBytes;
+        if (indexDue)
+        {
+            // Room for the entries first: a full disk fails here, before the log has the batch.
+            OffsetIndex.EnsureCapacity(OffsetIndex.Entries + 1);
+            TimeIndex.EnsureCapacity(TimeIndex.Entries + 1);
+        }
+        try
+        {
+            RandomAccess.Write(_log.SafeFileHandle, batch, position);
+        }
+        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
+        {
+            // A short write leaves part of the batch past Size; cut it (shrinking needs no space).
+            try
+            {
+                _log.SetLength(position);
+            }
+            catch (IOException)
+            {
+                // Recovery cuts it at the next start.
+            }
+            // .NET reports EFBIG (past ulimit -f) as an ArgumentOutOfRangeException: an I/O error here.
+            throw e as IOException ?? new IOException($"{LogPath}: {e.Message}", e);
+        }
         if (position == 0)
         {
             _rollingBasedTimestamp = maxTimestamp;
@@ -123,7 +147,7 @@ internal sealed class LogSegment : IDisposable
             MaxTimestampSoFar = maxTimestamp;
             OffsetOfMaxTimestampSoFar = lastOffset;
         }
-        if (_bytesSinceLastIndexEntry > indexIntervalBytes)
+        if (indexDue)
         {
             OffsetIndex.Append(lastOffset, position);
             TimeIndex.MaybeAppend(MaxTimestampSoFar, OffsetOfMaxTimestampSoFar);

@@ -17,12 +17,28 @@ public sealed partial class PartitionLog
     /// </summary>
     public AppendInfo Append(Span<byte> batches, int leaderEpoch, bool assignOffsets = true)
     {
-        var info = AppendCore(batches, leaderEpoch, assignOffsets, out var flushNeeded);
+        var info = AppendChecked(batches, leaderEpoch, assignOffsets, out var flushNeeded);
         if (flushNeeded)
         {
             Flush();
         }
         return info;
+    }
+
+    /// <summary>
+    /// An I/O error while appending takes the log dir offline (see <see cref="IsOffline"/>):
+    /// nothing of the failed append is acknowledged, and a restart recovers the dir.
+    /// </summary>
+    private AppendInfo AppendChecked(Span<byte> batches, int leaderEpoch, bool assignOffsets, out bool flushNeeded)
+    {
+        try
+        {
+            return AppendCore(batches, leaderEpoch, assignOffsets, out flushNeeded);
+        }
+        catch (IOException e)
+        {
+            throw StorageFailure("appending to", e);
+        }
     }
 
     private AppendInfo AppendCore(Span<byte> batches, int leaderEpoch, bool assignOffsets, out bool flushNeeded)
@@ -35,6 +51,7 @@ public sealed partial class PartitionLog
             {
                 throw new ObjectDisposedException(ToString());
             }
+            ThrowIfOffline();
             long firstOffset = -1, lastOffset = -1, appendTime = -1;
             int count = 0, records = 0;
             var position = 0;
@@ -96,7 +113,7 @@ public sealed partial class PartitionLog
     /// </summary>
     public ValueTask<AppendInfo> AppendAsync(Memory<byte> batches, int leaderEpoch, bool assignOffsets = true)
     {
-        var info = AppendCore(batches.Span, leaderEpoch, assignOffsets, out var flushNeeded);
+        var info = AppendChecked(batches.Span, leaderEpoch, assignOffsets, out var flushNeeded);
         if (!flushNeeded)
         {
             return ValueTask.FromResult(info);
@@ -198,11 +215,19 @@ public sealed partial class PartitionLog
         var snapshot = TakeProducerSnapshot(newBaseOffset, sync: false);
         _ = Task.Run(() =>
         {
-            if (snapshot is not null)
+            try
             {
-                FlushProducerSnapshot(snapshot);
+                if (snapshot is not null)
+                {
+                    FlushProducerSnapshot(snapshot);
+                }
+                FlushUpTo(newBaseOffset);
             }
-            FlushUpTo(newBaseOffset);
+            catch (IOException e)
+            {
+                // Reported (once, for the dir) by the failure channel; appends now fail.
+                StorageFailure("flushing", e);
+            }
         });
     }
 }

@@ -20,6 +20,8 @@ public sealed partial class PartitionLog
             {
                 return;
             }
+            // An acknowledgement waiting for this flush must not be given for an offline dir.
+            ThrowIfOffline();
             foreach (var s in _segments)
             {
                 if (s.NextOffset > _recoveryPoint && s.BaseOffset < offset)
@@ -38,6 +40,10 @@ public sealed partial class PartitionLog
             catch (ObjectDisposedException)
             {
                 // Deleted or truncated away meanwhile: nothing left to make durable.
+            }
+            catch (IOException e)
+            {
+                throw StorageFailure("flushing", e);
             }
         }
         lock (_lock)

@@ -10,12 +10,27 @@ public sealed partial class PartitionLog
     /// <paramref name="minOneBatch"/> is false), never a batch starting at or after
     /// <paramref name="maxOffset"/> (the high watermark for consumers, the log end for followers).
     /// A read covers one segment, as in Kafka; the next read continues in the next segment.
-    /// Throws <see cref="OffsetOutOfRangeException"/> outside [LogStartOffset, LogEndOffset].
+    /// Throws <see cref="OffsetOutOfRangeException"/> outside [LogStartOffset, LogEndOffset], and
+    /// <see cref="KafkaStorageException"/> when the log dir is offline or the read fails (which
+    /// takes the dir offline).
     /// </summary>
     public LogReadResult Read(long offset, int maxBytes, long maxOffset = long.MaxValue, bool minOneBatch = true)
     {
+        try
+        {
+            return ReadCore(offset, maxBytes, maxOffset, minOneBatch);
+        }
+        catch (IOException e)
+        {
+            throw StorageFailure("reading", e);
+        }
+    }
+
+    private LogReadResult ReadCore(long offset, int maxBytes, long maxOffset, bool minOneBatch)
+    {
         lock (_lock)
         {
+            ThrowIfOffline();
             if (offset < _logStartOffset || offset > _logEndOffset)
             {
                 throw new OffsetOutOfRangeException($"{TopicPartition}: offset {offset} is outside [{_logStartOffset}, {_logEndOffset}]");
@@ -56,6 +71,7 @@ public sealed partial class PartitionLog
     {
         lock (_lock)
         {
+            ThrowIfOffline();
             switch (timestamp)
             {
                 case -1:

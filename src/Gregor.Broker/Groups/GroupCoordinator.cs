@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Gregor.Broker.Groups.Store;
 using Gregor.Protocol.Errors;
+using Gregor.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Groups;
@@ -177,6 +178,13 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         {
             await _store.AppendAsync(PartitionFor(groupId), records, _shutdown.Token).ConfigureAwait(false);
             return ErrorCode.None;
+        }
+        catch (KafkaStorageException e)
+        {
+            // The offsets partition's log dir is offline (logged once when it failed). Kafka answers
+            // NOT_COORDINATOR for a storage error, so the client looks for the coordinator again.
+            _logger.LogDebug("Could not store {Count} records of group {GroupId}: {Error}", records.Count, groupId, e.Message);
+            return ErrorCode.NotCoordinator;
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using Gregor.Broker.Requests;
+using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Gregor.Storage;
 
@@ -9,7 +10,9 @@ namespace Gregor.Broker.Handlers;
 /// all of them, or those of the requested topics and partitions — each with its size in bytes,
 /// offset lag 0 (this broker leads every partition, so its log end is the log's own) and
 /// is_future false (no AlterReplicaLogDirs); v4+ adds the volume's total and usable bytes.
-/// A log dir whose volume cannot be read reports -1 for both, as Kafka's schema default.
+/// A log dir whose volume cannot be read reports -1 for both, as Kafka's schema default. An
+/// offline log dir (one that failed an I/O operation) has error KAFKA_STORAGE_ERROR and no
+/// partitions, as Kafka reports it.
 /// </summary>
 public sealed class DescribeLogDirsHandler(LogManager logs) : RequestHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>
 {
@@ -25,6 +28,14 @@ public sealed class DescribeLogDirsHandler(LogManager logs) : RequestHandler<Des
         foreach (var dir in logs.LogDirs)
         {
             var result = new DescribeLogDirsResponse.DescribeLogDirsResult { LogDir = dir };
+            response.Results.Add(result);
+            if (logs.IsLogDirOffline(dir))
+            {
+                result.ErrorCode = (short)ErrorCode.KafkaStorageError;
+                result.TotalBytes = -1;
+                result.UsableBytes = -1;
+                continue;
+            }
             foreach (var topic in byDir[dir].GroupBy(l => l.TopicPartition.Topic).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 result.Topics.Add(new DescribeLogDirsResponse.DescribeLogDirsTopic
@@ -50,7 +61,6 @@ public sealed class DescribeLogDirsHandler(LogManager logs) : RequestHandler<Des
                 result.TotalBytes = -1;
                 result.UsableBytes = -1;
             }
-            response.Results.Add(result);
         }
         return ValueTask.FromResult<DescribeLogDirsResponse?>(response);
     }

@@ -25,6 +25,7 @@ namespace Gregor.Broker.Handlers;
 /// <item>v13+ names topics by id (unknown: UNKNOWN_TOPIC_ID). Versions 0-3 get message format v0/v1,
 /// converted from the stored v2 batches.</item>
 /// </list>
+/// A partition whose log dir is offline gets KAFKA_STORAGE_ERROR, as in Kafka.
 /// Departure: isolation level read_committed reads up to the high watermark (there are no
 /// transactions yet, so the last stable offset is the high watermark).
 /// </summary>
@@ -111,6 +112,10 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
             catch (OffsetOutOfRangeException)
             {
                 reads.Add(new PartitionRead(ErrorCode.OffsetOutOfRange, default, partition));
+            }
+            catch (KafkaStorageException)
+            {
+                reads.Add(new PartitionRead(ErrorCode.KafkaStorageError, default, partition));
             }
         }
         return reads;

@@ -33,6 +33,11 @@ public sealed class ListOffsetsHandler(ReplicaManager replicas) : RequestHandler
                     result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
                     continue;
                 }
+                if (partition.Log.IsOffline)
+                {
+                    result.ErrorCode = (short)ErrorCode.KafkaStorageError;
+                    continue;
+                }
                 var (offset, timestamp) = requested.Timestamp == Latest
                     ? (partition.Log.HighWatermark, -1L)
                     : partition.Log.FetchOffsetForTimestamp(requested.Timestamp) ?? (-1L, -1L);

@@ -12,6 +12,7 @@ namespace Gregor.Broker.Partitions;
 /// topic's policies (keys on a compacted topic, CreateTime timestamp bounds), appends them as the leader,
 /// moves the high watermark (single node: every append is fully replicated) and wakes parked
 /// fetches. The record bytes are patched in place in the request buffer and written as received.
+/// A partition whose log dir is offline (or goes offline on this append) gets KAFKA_STORAGE_ERROR.
 /// </summary>
 public static class PartitionAppender
 {
@@ -22,6 +23,10 @@ public static class PartitionAppender
     {
         var log = partition.Log;
         var config = log.Config;
+        if (log.IsOffline)
+        {
+            return AppendResult.Failed(ErrorCode.KafkaStorageError, $"the log dir of {log.TopicPartition} is offline");
+        }
         if (records.Length < RecordBatch.LogOverhead + 5)
         {
             return AppendResult.Failed(ErrorCode.CorruptMessage, $"record set of {records.Length} bytes is too short", log.LogStartOffset);
@@ -197,6 +202,10 @@ public static class PartitionAppender
         catch (LogAppendException e)
         {
             return AppendResult.Failed(Map(e.Error), e.Message, log.LogStartOffset);
+        }
+        catch (KafkaStorageException e)
+        {
+            return AppendResult.Failed(ErrorCode.KafkaStorageError, e.Message);
         }
         log.UpdateHighWatermark(log.LogEndOffset);
         partition.SignalDataArrived();

@@ -94,7 +94,7 @@ public sealed class LogCleaner
         foreach (var log in _manager.AllLogs)
         {
             var config = log.Config;
-            if (!config.Compact)
+            if (!config.Compact || log.IsOffline)
             {
                 continue;
             }

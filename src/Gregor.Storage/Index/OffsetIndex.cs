@@ -33,6 +33,7 @@ internal sealed class OffsetIndex : IndexFile
         {
             throw new InvalidOperationException($"index {Path}: entry ({offset}, {position}) does not follow ({LastOffset}, {LastPosition})");
         }
+        EnsureCapacity(Entries + 1);
         var e = WritableEntry(Entries);
         BinaryPrimitives.WriteInt32BigEndian(e, checked((int)(offset - BaseOffset)));
         BinaryPrimitives.WriteInt32BigEndian(e[4..], position);

@@ -44,6 +44,7 @@ internal sealed class TimeIndex : IndexFile
                 return;
             }
         }
+        EnsureCapacity(Entries + 1);
         var e = WritableEntry(Entries);
         BinaryPrimitives.WriteInt64BigEndian(e, timestamp);
         BinaryPrimitives.WriteInt32BigEndian(e[8..], checked((int)(Math.Max(offset, LastOffset) - BaseOffset)));

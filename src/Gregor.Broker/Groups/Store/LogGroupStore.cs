@@ -14,7 +14,8 @@ namespace Gregor.Broker.Groups.Store;
 /// each record's key and value are Kafka's offset-commit / group-metadata schemas, written as one
 /// uncompressed v2 batch per append. The topic is created on the first append with
 /// <see cref="InternalTopics.ConsumerOffsetsTopic"/>'s settings, as Kafka creates it on first use.
-/// An append completes once the batch is in the log (and flushed when the flush policy asks).
+/// An append completes once the batch is in the log (and flushed when the flush policy asks); it
+/// throws <see cref="KafkaStorageException"/> when the partition's log dir is offline.
 /// Reading skips, with an error line naming the offset, what does not decode into records (only
 /// the broker appends here, but a log written by another version or by hand may hold anything).
 /// </summary>
@@ -34,6 +35,10 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
             builder.Append(now, record.Key, record.Value);
         }
         var result = await PartitionAppender.AppendAsync(target, builder.Build()).ConfigureAwait(false);
+        if (result.Error == ErrorCode.KafkaStorageError)
+        {
+            throw new KafkaStorageException(target.Log.LogDir, $"append to {TopicName}-{partition} failed: {result.ErrorMessage}");
+        }
         if (result.Error != ErrorCode.None)
         {
             throw new IOException($"append to {TopicName}-{partition} failed with {result.Error.KafkaName()}: {result.ErrorMessage}");
