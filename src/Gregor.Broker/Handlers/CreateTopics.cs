@@ -12,7 +12,8 @@ namespace Gregor.Broker.Handlers;
 /// Kafka validates them (INVALID_CONFIG); a replication factor above the live brokers is
 /// INVALID_REPLICATION_FACTOR; names checked by Kafka's rules (INVALID_TOPIC_EXCEPTION);
 /// validate_only checks without creating. v5+ returns the topic's partitions, replication factor and
-/// configs, v7+ its id. A name repeated in one request is INVALID_REQUEST for each occurrence.
+/// configs, v7+ its id. A name repeated in one request is INVALID_REQUEST for each occurrence; a
+/// partition assigned twice is INVALID_REPLICA_ASSIGNMENT.
 /// </summary>
 public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker) : RequestHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
@@ -36,6 +37,11 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
                 {
                     configs[config.Name] = config.Value;
                 }
+            }
+            if (topic.Assignments.GroupBy(a => a.PartitionIndex).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            {
+                Fail(result, ErrorCode.InvalidReplicaAssignment, $"Partition {repeated.Key} is assigned more than once");
+                continue;
             }
             var assignments = topic.Assignments.Count == 0
                 ? null

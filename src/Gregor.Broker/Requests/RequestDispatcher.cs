@@ -106,7 +106,19 @@ public sealed class RequestDispatcher
         {
             return DispatchResult.NoResponse;
         }
-        var framed = Frame(response, correlationId, apiVersion, info.ResponseHeaderVersion(apiVersion));
+        KafkaWriter framed;
+        try
+        {
+            framed = Frame(response, correlationId, apiVersion, info.ResponseHeaderVersion(apiVersion));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or OverflowException)
+        {
+            // Requests are validated on the way in so that this cannot happen; should a response
+            // still not fit its version's layout, the client gets a closed connection and the log
+            // one line, not a half-written frame.
+            _logger.LogError("Could not write the {Api} v{Version} response on connection {Connection}: {Message}", info.Name, apiVersion, connectionId, e.Message);
+            return DispatchResult.Close($"could not write the {info.Name} v{apiVersion} response (correlation id {correlationId})");
+        }
         context.TransferResponseBuffers(framed);
         return DispatchResult.Send(framed);
     }
@@ -115,11 +127,19 @@ public sealed class RequestDispatcher
     public static KafkaWriter Frame(IKafkaMessage response, int correlationId, short version, short headerVersion)
     {
         var writer = new KafkaWriter();
-        var sizePosition = writer.Reserve(4);
-        ResponseHeader.Write(writer, correlationId, headerVersion);
-        response.Write(writer, version);
-        writer.PatchInt32(sizePosition, writer.Length - 4);
-        return writer;
+        try
+        {
+            var sizePosition = writer.Reserve(4);
+            ResponseHeader.Write(writer, correlationId, headerVersion);
+            response.Write(writer, version);
+            writer.PatchInt32(sizePosition, writer.Length - 4);
+            return writer;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
     }
 
     private KafkaWriter UnsupportedApiVersions(int correlationId)
