@@ -139,6 +139,29 @@ public sealed class RequestValidationTests(BrokerFixture fixture) : IClassFixtur
         Assert.Empty(BrokerFailures());
     }
 
+    [Theory]
+    [InlineData((short)3)]
+    [InlineData((short)12)]
+    public async Task Fetch_listing_a_partition_several_times_reads_it_once(short version)
+    {
+        var topic = await CreateTopicAsync();
+        await ProduceAsync(topic, acks: 1, records: 10);
+        FetchRequest.FetchPartition Listing(long offset) => new() { Partition = 0, FetchOffset = offset, PartitionMaxBytes = 1 << 20 };
+        var request = new FetchRequest
+        {
+            ReplicaId = -1,
+            MaxWaitMs = 0,
+            MaxBytes = 50 << 20,
+            SessionEpoch = -1,
+            Topics = [new FetchRequest.FetchTopic { Topic = topic, Partitions = [Listing(0), Listing(0), Listing(0), Listing(20)] }],
+        };
+        var response = await CallAsync<FetchRequest, FetchResponse>(request, version);
+        var partition = Assert.Single(Assert.Single(response.Responses).Partitions);
+        // The last listing's offset (20, past the end) is the one fetched, as in Kafka.
+        Assert.Equal((short)ErrorCode.OffsetOutOfRange, partition.ErrorCode);
+        Assert.Empty(BrokerFailures());
+    }
+
     [Fact]
     public async Task OffsetDelete_listing_a_partition_twice_answers_each_entry()
     {
