@@ -62,6 +62,9 @@ public sealed record LogConfig
     /// <summary>Cap on decompressed record bytes per batch when a batch must be decoded (validation, compaction, conversion).</summary>
     public int MaxDecompressedBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>min.insync.replicas: least in-sync replicas an acks=all append needs. The log keeps it for the partition layer, which enforces it.</summary>
+    public int MinInSyncReplicas { get; init; } = 1;
+
     public bool Compact => CleanupPolicy.Contains("compact", StringComparison.OrdinalIgnoreCase);
 
     public bool Delete => CleanupPolicy.Contains("delete", StringComparison.OrdinalIgnoreCase);

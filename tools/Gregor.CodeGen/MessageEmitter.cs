@@ -232,7 +232,9 @@ public sealed class MessageEmitter
         }
         if (Primitives.Contains(field.Type))
         {
-            EmitWritePrimitive(field.Type, name, writer, IsNullableType(field), nullableCondition);
+            // Error messages are text made by the broker: written cut to a string's limit.
+            var type = field.Type == "string" && field.Name.EndsWith("ErrorMessage", StringComparison.Ordinal) ? "text" : field.Type;
+            EmitWritePrimitive(type, name, writer, IsNullableType(field), nullableCondition);
             return;
         }
         if (IsNullableType(field))
@@ -286,6 +288,11 @@ public sealed class MessageEmitter
                 Line(nullable
                     ? $"{writer}.WriteNullableString({name} ?? ({nullableCondition} ? null : \"\"), flexible);"
                     : $"{writer}.WriteNullableString({name}, flexible);");
+                break;
+            case "text":
+                Line(nullable
+                    ? $"{writer}.WriteNullableText({name} ?? ({nullableCondition} ? null : \"\"), flexible);"
+                    : $"{writer}.WriteNullableText({name}, flexible);");
                 break;
             case "records":
                 // Record sets may be large: the writer references them rather than copying them.

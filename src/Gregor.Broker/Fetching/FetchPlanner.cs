@@ -19,7 +19,8 @@ public sealed record FetchPlan(ErrorCode Error, List<PlannedPartition> Partition
 /// session (a full response); a later epoch must match the session's next epoch and fetches
 /// every partition of the session, after applying the request's additions and forgotten
 /// partitions. Unknown sessions get FETCH_SESSION_ID_NOT_FOUND, stale epochs
-/// INVALID_FETCH_SESSION_EPOCH. Topics are named by id from v13, by name before.
+/// INVALID_FETCH_SESSION_EPOCH. Topics are named by id from v13, by name before. A partition listed
+/// twice is planned once.
 /// </summary>
 public sealed class FetchPlanner(IMetadataStore metadata, FetchSessionCache sessions)
 {
@@ -37,6 +38,7 @@ public sealed class FetchPlanner(IMetadataStore metadata, FetchSessionCache sess
                 requested.Add(new PlannedPartition(new FetchPartitionKey(version >= 13 ? topic.TopicId : default, name, p.Partition), name, p.FetchOffset, p.PartitionMaxBytes, null));
             }
         }
+        requested = Collapse(requested);
         if (version < 7 || request.SessionEpoch == FinalEpoch)
         {
             if (request.SessionId != 0)
@@ -85,6 +87,30 @@ public sealed class FetchPlanner(IMetadataStore metadata, FetchSessionCache sess
                 .ToList();
             return new FetchPlan(ErrorCode.None, planned, session, true);
         }
+    }
+
+    /// <summary>
+    /// A partition listed more than once is fetched once, where it was first listed, with the
+    /// offset and limit of its last listing, as Kafka's map of requested partitions does: one
+    /// request can never make the broker read (or down-convert) the same data several times.
+    /// </summary>
+    private static List<PlannedPartition> Collapse(List<PlannedPartition> requested)
+    {
+        var index = new Dictionary<FetchPartitionKey, int>(requested.Count);
+        var collapsed = new List<PlannedPartition>(requested.Count);
+        foreach (var p in requested)
+        {
+            if (index.TryGetValue(p.Key, out var at))
+            {
+                collapsed[at] = p;
+            }
+            else
+            {
+                index[p.Key] = collapsed.Count;
+                collapsed.Add(p);
+            }
+        }
+        return collapsed;
     }
 
     /// <summary>The topic's name: looked up by id from v13 ("" when the id is unknown), as sent before.</summary>

@@ -15,6 +15,7 @@ namespace Gregor.Broker.Handlers;
 /// configs, v7+ its id. A name repeated in one request is INVALID_REQUEST for each occurrence, and
 /// so is a reserved name (<see cref="InternalTopics"/>): Kafka refuses __cluster_metadata so; Gregor
 /// refuses the internal topics too, which only their coordinator creates with their own settings.
+/// A partition assigned twice is INVALID_REPLICA_ASSIGNMENT.
 /// A request whose partitions pass <see cref="PartitionBudget"/> (more than 10,000, or more than the
 /// open-files limit leaves room for) is POLICY_VIOLATION for every topic, and nothing is created.
 /// </summary>
@@ -54,6 +55,11 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
                 {
                     configs[config.Name] = config.Value;
                 }
+            }
+            if (topic.Assignments.GroupBy(a => a.PartitionIndex).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            {
+                Fail(result, ErrorCode.InvalidReplicaAssignment, $"Partition {repeated.Key} is assigned more than once");
+                continue;
             }
             var assignments = topic.Assignments.Count == 0
                 ? null

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Fetching;
@@ -23,7 +24,8 @@ namespace Gregor.Broker.Handlers;
 /// <item>Sessions (v7+, KIP-227): <see cref="FetchPlanner"/> decides which partitions a request
 /// reads; a request continuing a session is answered with only the partitions that changed.</item>
 /// <item>v13+ names topics by id (unknown: UNKNOWN_TOPIC_ID). Versions 0-3 get message format v0/v1,
-/// converted from the stored v2 batches.</item>
+/// converted from the stored v2 batches one at a time, no more than the limits allow.</item>
+/// <item>A partition listed twice is read once (see <see cref="FetchPlanner"/>).</item>
 /// </list>
 /// A partition whose log dir is offline gets KAFKA_STORAGE_ERROR, as in Kafka.
 /// Departure: isolation level read_committed reads up to the high watermark (there are no
@@ -70,7 +72,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
             cancellationToken.ThrowIfCancellationRequested();
             reads = ReadAll(plan.Partitions, responseMaxBytes);
         }
-        return BuildResponse(context, version, plan, reads);
+        return BuildResponse(version, plan, reads);
     }
 
     private static bool IsEnough(List<PartitionRead> reads, int minBytes)
@@ -121,7 +123,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
         return reads;
     }
 
-    private static FetchResponse BuildResponse(RequestContext context, short version, FetchPlan plan, List<PartitionRead> reads)
+    private static FetchResponse BuildResponse(short version, FetchPlan plan, List<PartitionRead> reads)
     {
         var response = new FetchResponse { SessionId = plan.Session?.Id ?? 0 };
         FetchResponse.FetchableTopicResponse? current = null;
@@ -156,7 +158,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
                 LastStableOffset = highWatermark,
                 LogStartOffset = logStartOffset,
                 AbortedTransactions = version >= 4 ? [] : null,
-                Records = read.Error == ErrorCode.None ? Materialize(context, version, read.Result.Region) : ReadOnlyMemory<byte>.Empty,
+                Records = read.Error == ErrorCode.None ? Materialize(version, read.Result.Region) : ReadOnlyMemory<byte>.Empty,
             });
         }
         return response;
@@ -164,22 +166,64 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
 
     /// <summary>
     /// The record bytes of a region: v4+ refer to the file region itself (sent with sendfile);
-    /// Fetch v0-3 get a copy converted to message format v0 (v0-1) or v1 (v2-3), in a pooled buffer
-    /// that lives until the response is sent.
+    /// Fetch v0-3 get the region converted to message format v0 (v0-1) or v1 (v2-3).
     /// </summary>
-    private static ReadOnlyMemory<byte> Materialize(RequestContext context, short version, FileRegion region)
+    private static ReadOnlyMemory<byte> Materialize(short version, FileRegion region)
     {
         if (region.IsEmpty)
         {
             return ReadOnlyMemory<byte>.Empty;
         }
-        if (version >= 4)
+        return version >= 4 ? new FileRegionMemory(region).Memory : DownConvert(region, version >= 2 ? (byte)1 : (byte)0);
+    }
+
+    /// <summary>
+    /// Converts a region batch by batch, read from the file one at a time, so that besides the
+    /// output only one stored batch is in memory. The output stops before a batch that would take
+    /// it past the region's size, which already honours partition_max_bytes and max_bytes (legacy
+    /// messages of small records are larger than their v2 form); the first batch is always
+    /// converted, so a consumer always progresses. The consumer fetches the rest next time.
+    /// </summary>
+    private static ReadOnlyMemory<byte> DownConvert(FileRegion region, byte magic)
+    {
+        var output = new ArrayBufferWriter<byte>(Math.Min(region.Length, 1 << 20));
+        var converted = new ArrayBufferWriter<byte>();
+        var header = new byte[RecordBatch.HeaderSize];
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
         {
-            return new FileRegionMemory(region).Memory;
+            var position = region.Position;
+            var end = region.Position + region.Length;
+            while (end - position >= RecordBatch.HeaderSize && RandomAccess.Read(region.Handle!, header, position) == header.Length)
+            {
+                var size = RecordBatch.SizeInBytes(header);
+                if (size < RecordBatch.HeaderSize || size > end - position)
+                {
+                    break;
+                }
+                if (buffer.Length < size)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(size);
+                }
+                if (RandomAccess.Read(region.Handle!, buffer.AsSpan(0, size), position) < size)
+                {
+                    break;
+                }
+                position += size;
+                converted.ResetWrittenCount();
+                LegacyMessageConverter.ConvertBatchToLegacy(buffer.AsSpan(0, size), magic, converted);
+                if (output.WrittenCount > 0 && output.WrittenCount + converted.WrittenCount > region.Length)
+                {
+                    break;
+                }
+                output.Write(converted.WrittenSpan);
+            }
         }
-        var buffer = context.RentResponseBuffer(region.Length);
-        var read = RandomAccess.Read(region.Handle!, buffer.AsSpan(0, region.Length), region.Position);
-        var bytes = buffer.AsMemory(0, read);
-        return LegacyMessageConverter.ConvertToLegacy(bytes.Span, version >= 2 ? (byte)1 : (byte)0);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return output.WrittenMemory;
     }
 }

@@ -11,6 +11,7 @@ namespace Gregor.Broker.Handlers;
 /// topic the group's members subscribe to get GROUP_SUBSCRIBED_TO_TOPIC; partitions the broker
 /// does not know get UNKNOWN_TOPIC_OR_PARTITION, as in Kafka. A group-level error
 /// (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP for a non-consumer group with members) comes with no topics.
+/// Every listed partition is answered where it was listed, a repeated one each time.
 /// </summary>
 public sealed class OffsetDeleteHandler(GroupCoordinator coordinator, IMetadataStore metadata)
     : RequestHandler<OffsetDeleteRequest, OffsetDeleteResponse>
@@ -24,7 +25,8 @@ public sealed class OffsetDeleteHandler(GroupCoordinator coordinator, IMetadataS
             known.AddRange(topic.Partitions.Where(p => p.PartitionIndex >= 0 && p.PartitionIndex < partitionCount)
                 .Select(p => new TopicPartitionId(topic.Name, p.PartitionIndex)));
         }
-        var (error, results) = await coordinator.DeleteOffsetsAsync(request.GroupId, known).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A partition listed twice is deleted once and answered at each place it was listed.
+        var (error, results) = await coordinator.DeleteOffsetsAsync(request.GroupId, known.Distinct().ToList()).WaitAsync(cancellationToken).ConfigureAwait(false);
         var response = new OffsetDeleteResponse { ErrorCode = (short)error };
         if (error != ErrorCode.None)
         {

@@ -1,3 +1,4 @@
+using Gregor.Broker.Cluster;
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Requests;
 using Gregor.Broker.Topics;
@@ -18,9 +19,11 @@ namespace Gregor.Broker.Handlers;
 /// (v8+) by their index among the partition's records, with error_message summarising them, as
 /// Kafka does; other refusals leave record_errors empty. Kafka takes one v2 batch per partition;
 /// Gregor takes several, and counts the index across them.
+/// acks -1 to a partition with fewer in-sync replicas than its min.insync.replicas is
+/// NOT_ENOUGH_REPLICAS, with nothing appended.
 /// Departure: transactional produce is not supported yet (no transaction coordinator).
 /// </summary>
-public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<ProduceRequest, ProduceResponse>
+public sealed class ProduceHandler(ReplicaManager replicas, IMetadataStore metadata) : RequestHandler<ProduceRequest, ProduceResponse>
 {
     protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
@@ -40,7 +43,9 @@ public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<Pro
                         ? AppendResult.Failed(ErrorCode.UnknownTopicOrPartition, $"This server does not host this topic-partition: {topic.Name}-{data.Index}")
                         : data.Records is not { } records
                             ? AppendResult.Failed(ErrorCode.CorruptMessage, "no records", partition.Log.LogStartOffset)
-                            : await PartitionAppender.AppendAsync(partition, records).ConfigureAwait(false);
+                            : acks == -1 && NotEnoughReplicas(topic.Name, data.Index, partition) is { } notEnough
+                                ? notEnough
+                                : await PartitionAppender.AppendAsync(partition, records).ConfigureAwait(false);
                 var partitionResponse = new ProduceResponse.PartitionProduceResponse
                 {
                     Index = data.Index,
@@ -72,5 +77,24 @@ public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<Pro
             return null;
         }
         return response;
+    }
+
+    /// <summary>
+    /// An acks=all write needs min.insync.replicas replicas in sync before anything is appended
+    /// (Kafka checks before the append, so a refused batch leaves no trace in the log).
+    /// </summary>
+    private AppendResult? NotEnoughReplicas(string topic, int index, Partition partition)
+    {
+        var required = partition.Log.Config.MinInSyncReplicas;
+        if (required <= 1)
+        {
+            return null;
+        }
+        var partitions = metadata.FindTopic(topic)?.Partitions;
+        var inSync = partitions is not null && index < partitions.Count ? partitions[index].Isr.Count : 1;
+        return inSync >= required
+            ? null
+            : AppendResult.Failed(ErrorCode.NotEnoughReplicas,
+                $"The {inSync} in-sync replica(s) of {topic}-{index} are fewer than its min.insync.replicas={required}", partition.Log.LogStartOffset);
     }
 }

@@ -9,12 +9,16 @@ namespace Gregor.Broker.Requests;
 /// Turns one request frame into one response frame. Stateless apart from the handler table,
 /// so one instance serves every connection concurrently.
 /// Departures from the happy path, as Kafka does them: an ApiVersions request of a version we do
-/// not know is answered with UNSUPPORTED_VERSION in the v0 layout listing our ranges; any other
-/// unknown API key, unsupported version or malformed body closes the connection.
+/// not know is answered with UNSUPPORTED_VERSION in the v0 layout listing our ranges; an API Kafka
+/// defines and Gregor does not implement is answered by <see cref="UnsupportedApiHandler"/> with an
+/// error; any other unknown API key, unsupported version or malformed body closes the connection.
 /// </summary>
 public sealed class RequestDispatcher
 {
     private readonly IRequestHandler?[] _handlers;
+
+    /// <summary>APIs Kafka defines that have no handler here: answered with an error, never advertised.</summary>
+    private readonly IRequestHandler?[] _unsupported;
     private readonly ILogger _logger;
 
     public RequestDispatcher(IEnumerable<IRequestHandler> handlers, ILogger<RequestDispatcher> logger)
@@ -25,6 +29,14 @@ public sealed class RequestDispatcher
         foreach (var handler in list)
         {
             _handlers[(int)handler.ApiKey] = handler;
+        }
+        _unsupported = new IRequestHandler?[ApiMessages.All.Max(a => (int)a.Key) + 1];
+        foreach (var api in ApiMessages.All)
+        {
+            if ((int)api.Key >= _handlers.Length || _handlers[(int)api.Key] is null)
+            {
+                _unsupported[(int)api.Key] = UnsupportedApiHandler.For(api);
+            }
         }
     }
 
@@ -44,6 +56,7 @@ public sealed class RequestDispatcher
             var reader = new KafkaReader(frame);
             (apiKey, apiVersion, correlationId) = RequestHeader.ReadPrefix(ref reader);
             handler = apiKey >= 0 && apiKey < _handlers.Length ? _handlers[apiKey] : null;
+            handler ??= apiKey >= 0 && apiKey < _unsupported.Length ? _unsupported[apiKey] : null;
             info = ApiMessages.Find(apiKey);
             if (handler is null || info is null)
             {
@@ -106,7 +119,19 @@ public sealed class RequestDispatcher
         {
             return DispatchResult.NoResponse;
         }
-        var framed = Frame(response, correlationId, apiVersion, info.ResponseHeaderVersion(apiVersion));
+        KafkaWriter framed;
+        try
+        {
+            framed = Frame(response, correlationId, apiVersion, info.ResponseHeaderVersion(apiVersion));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or OverflowException)
+        {
+            // Requests are validated on the way in so that this cannot happen; should a response
+            // still not fit its version's layout, the client gets a closed connection and the log
+            // one line, not a half-written frame.
+            _logger.LogError("Could not write the {Api} v{Version} response on connection {Connection}: {Message}", info.Name, apiVersion, connectionId, e.Message);
+            return DispatchResult.Close($"could not write the {info.Name} v{apiVersion} response (correlation id {correlationId})");
+        }
         context.TransferResponseBuffers(framed);
         return DispatchResult.Send(framed);
     }
@@ -115,11 +140,19 @@ public sealed class RequestDispatcher
     public static KafkaWriter Frame(IKafkaMessage response, int correlationId, short version, short headerVersion)
     {
         var writer = new KafkaWriter();
-        var sizePosition = writer.Reserve(4);
-        ResponseHeader.Write(writer, correlationId, headerVersion);
-        response.Write(writer, version);
-        writer.PatchInt32(sizePosition, writer.Length - 4);
-        return writer;
+        try
+        {
+            var sizePosition = writer.Reserve(4);
+            ResponseHeader.Write(writer, correlationId, headerVersion);
+            response.Write(writer, version);
+            writer.PatchInt32(sizePosition, writer.Length - 4);
+            return writer;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
     }
 
     private KafkaWriter UnsupportedApiVersions(int correlationId)

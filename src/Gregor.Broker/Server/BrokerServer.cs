@@ -97,7 +97,7 @@ public sealed class BrokerServer : IAsyncDisposable
         var handlers = new List<IRequestHandler>();
         handlers.Add(new ApiVersionsHandler(handlers));
         handlers.Add(new MetadataHandler(metadata, topics));
-        handlers.Add(new ProduceHandler(replicas));
+        handlers.Add(new ProduceHandler(replicas, metadata));
         handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
         handlers.Add(new ListOffsetsHandler(replicas));
         handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));

@@ -29,6 +29,7 @@ public static class LogConfigMapper
         FileDeleteDelayMs = topic.FileDeleteDelayMs,
         MessageTimestampType = topic.MessageTimestampType == MessageTimestampType.LogAppendTime ? TimestampType.LogAppendTime : TimestampType.CreateTime,
         MaxMessageBytes = topic.MaxMessageBytes,
+        MinInSyncReplicas = topic.MinInSyncReplicas,
         MessageTimestampBeforeMaxMs = Math.Min(topic.MessageTimestampBeforeMaxMs, topic.MessageTimestampDifferenceMaxMs),
         MessageTimestampAfterMaxMs = Math.Min(topic.MessageTimestampAfterMaxMs, topic.MessageTimestampDifferenceMaxMs),
     };

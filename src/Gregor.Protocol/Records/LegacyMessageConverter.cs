@@ -211,52 +211,65 @@ public static class LegacyMessageConverter
             }
             var batch = rest[..size];
             position += size;
-            if (RecordBatch.IsControl(batch))
-            {
-                continue;
-            }
-            if (!DecodedRecords.TryDecode(batch, maxDecompressedBytes, out var records, out var error))
-            {
-                throw new InvalidDataException(error);
-            }
-            using (records)
-            {
-                var codec = RecordBatch.Compression(batch);
-                var logAppendTime = RecordBatch.TimestampType(batch) == TimestampType.LogAppendTime;
-                var timestampAttribute = (byte)(magic == 1 && logAppendTime ? 0x08 : 0);
-                var baseOffset = RecordBatch.BaseOffset(batch);
-                var baseTimestamp = RecordBatch.BaseTimestamp(batch);
-                var maxTimestamp = RecordBatch.MaxTimestamp(batch);
-                var wrap = codec is not CompressionType.None and not CompressionType.Zstd;
-                var target = wrap ? new ArrayBufferWriter<byte>() : output;
-                var reader = new RecordReader(records.Span);
-                long firstOffset = -1, lastOffset = -1;
-                while (!reader.IsAtEnd)
-                {
-                    if (!reader.TryRead(out var record, out error))
-                    {
-                        throw new InvalidDataException(error);
-                    }
-                    var offset = baseOffset + record.OffsetDelta;
-                    if (firstOffset < 0)
-                    {
-                        firstOffset = offset;
-                    }
-                    lastOffset = offset;
-                    var timestamp = magic == 0 ? RecordBatch.NoTimestamp : logAppendTime ? maxTimestamp : baseTimestamp + record.TimestampDelta;
-                    var innerOffset = wrap && magic == 1 ? offset - firstOffset : offset;
-                    LegacyMessage.Write(target, innerOffset, magic, timestampAttribute, timestamp,
-                        record.Key, record.KeyIsNull, record.Value, record.ValueIsNull);
-                }
-                if (wrap && firstOffset >= 0)
-                {
-                    var inner = (ArrayBufferWriter<byte>)target;
-                    var compressed = Compression.Compress(codec, inner.WrittenSpan, lz4BrokenHeaderChecksum: magic == 0);
-                    LegacyMessage.Write(output, lastOffset, magic, (byte)((byte)codec | timestampAttribute), maxTimestamp,
-                        default, true, compressed, false);
-                }
-            }
+            ConvertBatchToLegacy(batch, magic, output, maxDecompressedBytes);
         }
         return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Appends one whole v2 batch, converted as <see cref="ConvertToLegacy"/> converts each, to
+    /// <paramref name="output"/> (nothing for a control batch).
+    /// </summary>
+    public static void ConvertBatchToLegacy(ReadOnlySpan<byte> batch, byte magic, ArrayBufferWriter<byte> output, int maxDecompressedBytes = 64 * 1024 * 1024)
+    {
+        if (magic > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(magic));
+        }
+        if (RecordBatch.IsControl(batch))
+        {
+            return;
+        }
+        if (!DecodedRecords.TryDecode(batch, maxDecompressedBytes, out var records, out var error))
+        {
+            throw new InvalidDataException(error);
+        }
+        using (records)
+        {
+            var codec = RecordBatch.Compression(batch);
+            var logAppendTime = RecordBatch.TimestampType(batch) == TimestampType.LogAppendTime;
+            var timestampAttribute = (byte)(magic == 1 && logAppendTime ? 0x08 : 0);
+            var baseOffset = RecordBatch.BaseOffset(batch);
+            var baseTimestamp = RecordBatch.BaseTimestamp(batch);
+            var maxTimestamp = RecordBatch.MaxTimestamp(batch);
+            var wrap = codec is not CompressionType.None and not CompressionType.Zstd;
+            var target = wrap ? new ArrayBufferWriter<byte>() : output;
+            var reader = new RecordReader(records.Span);
+            long firstOffset = -1, lastOffset = -1;
+            while (!reader.IsAtEnd)
+            {
+                if (!reader.TryRead(out var record, out error))
+                {
+                    throw new InvalidDataException(error);
+                }
+                var offset = baseOffset + record.OffsetDelta;
+                if (firstOffset < 0)
+                {
+                    firstOffset = offset;
+                }
+                lastOffset = offset;
+                var timestamp = magic == 0 ? RecordBatch.NoTimestamp : logAppendTime ? maxTimestamp : baseTimestamp + record.TimestampDelta;
+                var innerOffset = wrap && magic == 1 ? offset - firstOffset : offset;
+                LegacyMessage.Write(target, innerOffset, magic, timestampAttribute, timestamp,
+                    record.Key, record.KeyIsNull, record.Value, record.ValueIsNull);
+            }
+            if (wrap && firstOffset >= 0)
+            {
+                var inner = (ArrayBufferWriter<byte>)target;
+                var compressed = Compression.Compress(codec, inner.WrittenSpan, lz4BrokenHeaderChecksum: magic == 0);
+                LegacyMessage.Write(output, lastOffset, magic, (byte)((byte)codec | timestampAttribute), maxTimestamp,
+                    default, true, compressed, false);
+            }
+        }
     }
 }

@@ -170,12 +170,24 @@ public ref struct KafkaReader
         Int32,
     }
 
+    /// <summary>
+    /// A string is at most 32767 bytes in every version, as Kafka's own readers require: a compact
+    /// string's varint could say more, but a name that long could never be written back in a
+    /// non-flexible version's int16 length (nor read by Kafka's clients), so it is refused here,
+    /// before anything is created from it.
+    /// </summary>
+    public const int MaxStringBytes = short.MaxValue;
+
     public string? ReadNullableString(bool flexible)
     {
         var length = ReadLength(LengthKind.Int16, flexible);
         if (length < 0)
         {
             return null;
+        }
+        if (length > MaxStringBytes)
+        {
+            throw new ProtocolException($"string of {length} bytes at position {_position} is longer than the {MaxStringBytes} bytes a string may hold");
         }
         var bytes = Take(length);
         try

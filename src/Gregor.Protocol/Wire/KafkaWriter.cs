@@ -246,6 +246,26 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
         Encoding.UTF8.GetBytes(value, Grab(byteCount));
     }
 
+    /// <summary>
+    /// Writes human-readable text (error messages), cut at <see cref="KafkaReader.MaxStringBytes"/>
+    /// bytes on a character boundary: a message that quotes a long name stays writable in every
+    /// version, and a client never receives a string its reader would refuse.
+    /// </summary>
+    public void WriteNullableText(string? value, bool flexible)
+    {
+        if (value is not null && Encoding.UTF8.GetByteCount(value) > KafkaReader.MaxStringBytes)
+        {
+            var bytes = Encoding.UTF8.GetBytes(value);
+            var cut = KafkaReader.MaxStringBytes;
+            while (cut > 0 && (bytes[cut] & 0xc0) == 0x80)
+            {
+                cut--; // bytes[cut] continues a character that began before the cut
+            }
+            value = Encoding.UTF8.GetString(bytes, 0, cut);
+        }
+        WriteNullableString(value, flexible);
+    }
+
     public void WriteNullableBytes(ReadOnlySpan<byte> value, bool isNull, bool flexible)
     {
         if (isNull)

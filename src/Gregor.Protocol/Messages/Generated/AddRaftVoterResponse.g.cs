@@ -31,7 +31,7 @@ public sealed partial class AddRaftVoterResponse : IKafkaMessage<AddRaftVoterRes
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (flexible)
         {
             writer.WriteUnsignedVarInt(0);

@@ -141,7 +141,7 @@ public sealed partial class AlterClientQuotasResponse : IKafkaMessage<AlterClien
         {
             var flexible = version >= 1;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (Entity is null)
             {
                 writer.WriteArrayCount(false ? -1 : 0, flexible);

@@ -99,7 +99,7 @@ public sealed partial class AlterConfigsResponse : IKafkaMessage<AlterConfigsRes
         {
             var flexible = version >= 2;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             writer.WriteInt8(ResourceType);
             writer.WriteNullableString(ResourceName, flexible);
             if (flexible)

@@ -33,7 +33,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage<
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (Responses is null)
         {
             writer.WriteArrayCount(false ? -1 : 0, flexible);
@@ -108,7 +108,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage<
             var flexible = true;
             writer.WriteInt32(PartitionIndex);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

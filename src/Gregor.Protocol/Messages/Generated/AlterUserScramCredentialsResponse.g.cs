@@ -98,7 +98,7 @@ public sealed partial class AlterUserScramCredentialsResponse : IKafkaMessage<Al
             var flexible = true;
             writer.WriteNullableString(User, flexible);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

@@ -39,7 +39,7 @@ public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage<Consu
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         writer.WriteNullableString(MemberId ?? (true ? null : ""), flexible);
         writer.WriteInt32(MemberEpoch);
         writer.WriteInt32(HeartbeatIntervalMs);

@@ -95,7 +95,7 @@ public sealed partial class CreateAclsResponse : IKafkaMessage<CreateAclsRespons
         {
             var flexible = version >= 2;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

@@ -98,7 +98,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage<CreateParti
             var flexible = version >= 2;
             writer.WriteNullableString(Name, flexible);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

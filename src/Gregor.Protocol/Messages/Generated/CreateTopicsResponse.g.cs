@@ -206,7 +206,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage<CreateTopicsRes
             writer.WriteInt16(ErrorCode);
             if (version >= 1)
             {
-                writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+                writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             }
             if (version >= 5)
             {

@@ -97,7 +97,7 @@ public sealed partial class DeleteAclsResponse : IKafkaMessage<DeleteAclsRespons
         {
             var flexible = version >= 2;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (MatchingAcls is null)
             {
                 writer.WriteArrayCount(false ? -1 : 0, flexible);
@@ -183,7 +183,7 @@ public sealed partial class DeleteAclsResponse : IKafkaMessage<DeleteAclsRespons
         {
             var flexible = version >= 2;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             writer.WriteInt8(ResourceType);
             writer.WriteNullableString(ResourceName, flexible);
             if (version >= 1)

@@ -112,7 +112,7 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage<DeleteTopicsRes
             writer.WriteInt16(ErrorCode);
             if (version >= 5)
             {
-                writer.WriteNullableString(ErrorMessage ?? (version >= 5 ? null : ""), flexible);
+                writer.WriteNullableText(ErrorMessage ?? (version >= 5 ? null : ""), flexible);
             }
             if (flexible)
             {

@@ -33,7 +33,7 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage<DescribeAclsRes
         var flexible = version >= 2;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (Resources is null)
         {
             writer.WriteArrayCount(false ? -1 : 0, flexible);

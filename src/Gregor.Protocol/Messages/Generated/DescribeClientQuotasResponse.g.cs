@@ -33,7 +33,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaMessage<Describ
         var flexible = version >= 1;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (Entries is null)
         {
             writer.WriteArrayCount(true ? -1 : 0, flexible);

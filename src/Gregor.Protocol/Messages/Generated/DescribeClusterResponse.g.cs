@@ -41,7 +41,7 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage<DescribeClus
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (version >= 1)
         {
             writer.WriteInt8(EndpointType);

@@ -231,7 +231,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
         {
             var flexible = version >= 4;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             writer.WriteInt8(ResourceType);
             writer.WriteNullableString(ResourceName, flexible);
             if (Configs is null)

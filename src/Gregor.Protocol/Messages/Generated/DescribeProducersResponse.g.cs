@@ -100,7 +100,7 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage<DescribePr
             var flexible = true;
             writer.WriteInt32(PartitionIndex);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (ActiveProducers is null)
             {
                 writer.WriteArrayCount(false ? -1 : 0, flexible);

@@ -34,7 +34,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage<DescribeQuoru
         writer.WriteInt16(ErrorCode);
         if (version >= 2)
         {
-            writer.WriteNullableString(ErrorMessage ?? (version >= 2 ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (version >= 2 ? null : ""), flexible);
         }
         if (Topics is null)
         {
@@ -302,7 +302,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage<DescribeQuoru
             writer.WriteInt16(ErrorCode);
             if (version >= 2)
             {
-                writer.WriteNullableString(ErrorMessage ?? (version >= 2 ? null : ""), flexible);
+                writer.WriteNullableText(ErrorMessage ?? (version >= 2 ? null : ""), flexible);
             }
             writer.WriteInt32(LeaderId);
             writer.WriteInt32(LeaderEpoch);

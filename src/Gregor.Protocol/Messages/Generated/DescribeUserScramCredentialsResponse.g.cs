@@ -33,7 +33,7 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (Results is null)
         {
             writer.WriteArrayCount(false ? -1 : 0, flexible);
@@ -152,7 +152,7 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
             var flexible = true;
             writer.WriteNullableString(User, flexible);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (CredentialInfos is null)
             {
                 writer.WriteArrayCount(false ? -1 : 0, flexible);

@@ -108,7 +108,7 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage<ElectLeadersRes
             var flexible = version >= 2;
             writer.WriteInt32(PartitionId);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

@@ -47,7 +47,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage<FindCoordina
         }
         if (version >= 1 && version <= 3)
         {
-            writer.WriteNullableString(ErrorMessage ?? (version >= 1 && version <= 3 ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (version >= 1 && version <= 3 ? null : ""), flexible);
         }
         if (version <= 3)
         {
@@ -188,7 +188,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage<FindCoordina
             }
             if (version >= 4)
             {
-                writer.WriteNullableString(ErrorMessage ?? (version >= 4 ? null : ""), flexible);
+                writer.WriteNullableText(ErrorMessage ?? (version >= 4 ? null : ""), flexible);
             }
             if (flexible)
             {

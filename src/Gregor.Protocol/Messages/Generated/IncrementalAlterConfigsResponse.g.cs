@@ -99,7 +99,7 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage<Incr
         {
             var flexible = version >= 1;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             writer.WriteInt8(ResourceType);
             writer.WriteNullableString(ResourceName, flexible);
             if (flexible)

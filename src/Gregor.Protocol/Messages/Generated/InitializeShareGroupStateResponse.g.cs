@@ -162,7 +162,7 @@ public sealed partial class InitializeShareGroupStateResponse : IKafkaMessage<In
             var flexible = true;
             writer.WriteInt32(Partition);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

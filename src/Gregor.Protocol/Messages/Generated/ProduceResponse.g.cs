@@ -155,7 +155,7 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
             }
             if (version >= 8)
             {
-                writer.WriteNullableString(BatchIndexErrorMessage ?? (version >= 8 ? null : ""), flexible);
+                writer.WriteNullableText(BatchIndexErrorMessage ?? (version >= 8 ? null : ""), flexible);
             }
             if (flexible)
             {
@@ -375,7 +375,7 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>
             }
             if (version >= 8)
             {
-                writer.WriteNullableString(ErrorMessage ?? (version >= 8 ? null : ""), flexible);
+                writer.WriteNullableText(ErrorMessage ?? (version >= 8 ? null : ""), flexible);
             }
             if (flexible)
             {

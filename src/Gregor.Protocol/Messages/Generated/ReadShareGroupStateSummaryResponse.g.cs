@@ -98,7 +98,7 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage<R
             var flexible = true;
             writer.WriteInt32(Partition);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             writer.WriteInt32(StateEpoch);
             writer.WriteInt64(StartOffset);
             if (flexible)

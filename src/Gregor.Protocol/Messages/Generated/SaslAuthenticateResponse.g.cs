@@ -32,7 +32,7 @@ public sealed partial class SaslAuthenticateResponse : IKafkaMessage<SaslAuthent
     {
         var flexible = version >= 2;
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         writer.WriteNullableBytes(AuthBytes.Span, false, flexible);
         if (version >= 1)
         {

@@ -35,7 +35,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage<ShareAcknow
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (Responses is null)
         {
             writer.WriteArrayCount(false ? -1 : 0, flexible);
@@ -234,7 +234,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage<ShareAcknow
             var flexible = true;
             writer.WriteInt32(PartitionIndex);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             CurrentLeader.Write(writer, version);
             if (flexible)
             {

@@ -35,7 +35,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage<ShareFetchRespons
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (Responses is null)
         {
             writer.WriteArrayCount(false ? -1 : 0, flexible);
@@ -288,9 +288,9 @@ public sealed partial class ShareFetchResponse : IKafkaMessage<ShareFetchRespons
             var flexible = true;
             writer.WriteInt32(PartitionIndex);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             writer.WriteInt16(AcknowledgeErrorCode);
-            writer.WriteNullableString(AcknowledgeErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(AcknowledgeErrorMessage ?? (true ? null : ""), flexible);
             CurrentLeader.Write(writer, version);
             writer.WriteRecords(Records ?? (true ? (ReadOnlyMemory<byte>?)null : ReadOnlyMemory<byte>.Empty), flexible);
             if (AcquiredRecords is null)

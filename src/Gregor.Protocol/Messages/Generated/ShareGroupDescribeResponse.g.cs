@@ -173,7 +173,7 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage<ShareGrou
         {
             var flexible = true;
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             writer.WriteNullableString(GroupId, flexible);
             writer.WriteNullableString(GroupState, flexible);
             writer.WriteInt32(GroupEpoch);

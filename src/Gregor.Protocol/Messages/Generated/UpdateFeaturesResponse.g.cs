@@ -33,7 +33,7 @@ public sealed partial class UpdateFeaturesResponse : IKafkaMessage<UpdateFeature
         var flexible = true;
         writer.WriteInt32(ThrottleTimeMs);
         writer.WriteInt16(ErrorCode);
-        writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+        writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
         if (version <= 1)
         {
             if (Results is null)
@@ -114,7 +114,7 @@ public sealed partial class UpdateFeaturesResponse : IKafkaMessage<UpdateFeature
             var flexible = true;
             writer.WriteNullableString(Feature, flexible);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);

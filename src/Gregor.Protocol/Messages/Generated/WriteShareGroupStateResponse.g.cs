@@ -94,7 +94,7 @@ public sealed partial class WriteShareGroupStateResponse : IKafkaMessage<WriteSh
             var flexible = true;
             writer.WriteInt32(Partition);
             writer.WriteInt16(ErrorCode);
-            writer.WriteNullableString(ErrorMessage ?? (true ? null : ""), flexible);
+            writer.WriteNullableText(ErrorMessage ?? (true ? null : ""), flexible);
             if (flexible)
             {
                 writer.WriteUnsignedVarInt(0);
