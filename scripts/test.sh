@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repository and ends with the line "N passed, N failed".
 # On a fresh Debian machine it first installs what the tests need (each step is skipped
-# when already present): the Kafka clients the end-to-end tests drive as processes.
+# when already present): the Kafka clients the end-to-end tests drive as processes, and gcc.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -15,6 +15,8 @@ command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || missing+=(python3-confluent-kafka)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)      # builds a stand-in librdkafka.so for a tools test
+command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

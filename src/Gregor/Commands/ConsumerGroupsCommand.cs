@@ -27,7 +27,7 @@ public static class ConsumerGroupsCommand
         var allTopics = new Option<bool>("--all-topics") { Description = "With --reset-offsets: every topic the group has offsets for." };
         var members = new Option<bool>("--members") { Description = "With --describe: the group's members." };
         var state = new Option<bool>("--state") { Description = "With --describe: the group's state; with --list: a STATE column." };
-        var verbose = new Option<bool>("--verbose") { Description = "With --describe --members: each member's assignment." };
+        var verbose = new Option<bool>("--verbose") { Description = "With --describe --members: each member's assignment. On an unexpected failure, its details." };
         var resets = new ResetOptions();
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the new offsets without committing them (the default)." };
         var execute = new Option<bool>("--execute") { Description = "Commit the new offsets." };

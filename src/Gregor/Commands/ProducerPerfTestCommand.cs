@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Gregor.Tools;
 
 namespace Gregor.Commands;
@@ -97,10 +98,12 @@ public static class ProducerPerfTestCommand
     private static int Run(Dictionary<string, string> config, string topic, long numRecords, int recordSize, double throughput, bool json,
         CancellationToken cancellationToken)
     {
-        AdminSession.Connect(config).Dispose();
+        using var session = AdminSession.Connect(config);
+        var endBefore = EndOffsets(session, topic);
         using var stop = new StopSignal(cancellationToken);
         var progress = json ? Console.Error : Console.Out;
-        var stats = new ProducerPerfStats(numRecords, line => progress.WriteLine(line));
+        var stats = new ProducerPerfStats(numRecords, recordSize, line => progress.WriteLine(line));
+        var failures = new SampledFailures();
         var errors = new ClientErrors();
         using var producer = KafkaClients.Producer(config, errors);
         var payload = new byte[recordSize];
@@ -108,30 +111,20 @@ public static class ProducerPerfTestCommand
         {
             payload[i] = (byte)('A' + Random.Shared.Next(26));
         }
-        var message = new Message<byte[]?, byte[]?> { Value = payload };
-        long failed = 0;
-        string? firstError = null;
+        // One message, destination and (empty) header list for every record: Produce would
+        // otherwise allocate a destination and a header list per call.
+        var message = new Message<byte[]?, byte[]?> { Value = payload, Headers = new Headers() };
+        var destination = new TopicPartition(topic, Partition.Any);
         var clock = Stopwatch.StartNew();
         long sent = 0;
         for (; sent < numRecords && !stop.Token.IsCancellationRequested; sent++)
         {
-            var iteration = sent;
-            var sendTime = Stopwatch.GetTimestamp();
-            void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
-            {
-                if (report.Error.IsError)
-                {
-                    Interlocked.Increment(ref failed);
-                    Interlocked.CompareExchange(ref firstError, KafkaClients.Describe(report.Error), null);
-                    return;
-                }
-                stats.Record(iteration, (int)Stopwatch.GetElapsedTime(sendTime).TotalMilliseconds, recordSize);
-            }
+            var onDelivery = stats.IsSampled(sent) ? Timed(stats, failures) : null;
             while (true)
             {
                 try
                 {
-                    producer.Produce(topic, message, OnDelivery);
+                    producer.Produce(destination, message, onDelivery);
                     break;
                 }
                 catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -139,18 +132,88 @@ public static class ProducerPerfTestCommand
                     producer.Poll(TimeSpan.FromMilliseconds(10));
                 }
             }
+            if ((sent & 0x3FF) == 0 && stats.WindowDue)
+            {
+                // Flush(0) only reads how many records are still queued or in flight.
+                stats.Progress(sent + 1 - producer.Flush(TimeSpan.Zero));
+            }
             Throttle(clock, sent + 1, throughput);
         }
         while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
         {
         }
-        var result = stats.Result() with { Failed = failed };
+        // Records without a handler report nothing back; how many of them the cluster took is
+        // read from the partitions' end offsets (all of them when every record was sampled).
+        var delivered = stats.Sampling == 1 ? sent - failures.Count : Appended(session, topic, endBefore, sent);
+        var failed = Math.Max(sent - delivered, failures.Count);
+        var result = stats.Result(sent - failed) with { Failed = failed };
         Console.WriteLine(json ? JsonSerializer.Serialize(result, Json) : result.ToString());
         if (failed > 0)
         {
-            return ToolAction.Fail("producer-perf-test", $"{failed} of {sent} records were not delivered: {firstError}");
+            return ToolAction.Fail("producer-perf-test", $"{failed} of {sent} records were not delivered: {failures.First ?? errors.Last ?? "no delivery report (see the partitions' end offsets)"}");
         }
         return 0;
+    }
+
+    /// <summary>The delivery handler of one sampled record: its latency from now, or its failure.</summary>
+    private static Action<DeliveryReport<byte[]?, byte[]?>> Timed(ProducerPerfStats stats, SampledFailures failures)
+    {
+        var sendTime = Stopwatch.GetTimestamp();
+        return report =>
+        {
+            if (report.Error.IsError)
+            {
+                failures.Add(KafkaClients.Describe(report.Error));
+            }
+            else
+            {
+                stats.Sample((int)Stopwatch.GetElapsedTime(sendTime).TotalMilliseconds);
+            }
+        };
+    }
+
+    private sealed class SampledFailures
+    {
+        private long _count;
+        private string? _first;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public string? First => Volatile.Read(ref _first);
+
+        public void Add(string error)
+        {
+            Interlocked.Increment(ref _count);
+            Interlocked.CompareExchange(ref _first, error, null);
+        }
+    }
+
+    /// <summary>The end offset of each partition of <paramref name="topic"/>; none when it does not exist (yet).</summary>
+    private static Dictionary<TopicPartition, long> EndOffsets(AdminSession session, string topic)
+    {
+        var found = session.Metadata().Topics.FirstOrDefault(t => t.Topic == topic && !t.Error.IsError);
+        return found is null
+            ? []
+            : LogOffsets.ListAsync(session, found.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)), OffsetSpec.Latest()).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Records appended to the topic since <paramref name="before"/>, at most <paramref name="sent"/>
+    /// (another producer may write to it too). Waits up to <see cref="ToolTimeouts.Connect"/> for
+    /// the end offsets to reach <paramref name="sent"/>: in a cluster they follow replication.
+    /// </summary>
+    private static long Appended(AdminSession session, string topic, Dictionary<TopicPartition, long> before, long sent)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(ToolTimeouts.Connect.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var appended = EndOffsets(session, topic).Sum(e => e.Value - before.GetValueOrDefault(e.Key));
+            if (appended >= sent || Stopwatch.GetTimestamp() >= deadline)
+            {
+                return Math.Min(appended, sent);
+            }
+            Thread.Sleep(TimeSpan.FromMilliseconds(200));
+        }
     }
 
     /// <summary>Sleeps while more than <paramref name="sent"/>/<paramref name="perSecond"/> seconds are still ahead of the clock.</summary>

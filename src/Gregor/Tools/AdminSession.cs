@@ -29,13 +29,16 @@ public sealed class AdminSession : IDisposable
 
     public ClientErrors Errors => _errors;
 
-    /// <summary>Connects and checks that the cluster answers a Metadata request.</summary>
+    /// <summary>
+    /// Connects and checks that the cluster answers a Metadata request and that its brokers can
+    /// be reached at the addresses it advertises (see <see cref="AdvertisedBrokers"/>).
+    /// </summary>
     public static AdminSession Connect(Dictionary<string, string> config)
     {
         var session = new AdminSession(config);
         try
         {
-            session.Metadata();
+            AdvertisedBrokers.Check(session.Metadata(), session.Bootstrap, ToolTimeouts.Connect);
             return session;
         }
         catch

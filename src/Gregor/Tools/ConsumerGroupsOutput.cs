@@ -44,6 +44,14 @@ public static class ConsumerGroupsOutput
         return 0;
     }
 
+    /// <summary>
+    /// The groups of every broker. Hazard: Confluent.Kafka 2.16 turns the per-broker errors of a
+    /// ListConsumerGroups result into <c>Error</c>s with the constructor that destroys the native
+    /// error, which the result event still owns and frees again — when any broker fails to answer,
+    /// the heap is corrupted and the process crashes on exit (seen as a segfault after "error
+    /// listing consumer groups"). <see cref="AdminSession.Connect"/> refuses clusters whose brokers
+    /// cannot be reached, the usual cause, before this is called.
+    /// </summary>
     private static async Task<List<ConsumerGroupListing>> ListingsAsync(AdminSession session)
     {
         var result = await session.Admin.ListConsumerGroupsAsync(new ListConsumerGroupsOptions { RequestTimeout = ToolTimeouts.Request });

@@ -16,7 +16,10 @@ public static class KafkaClients
             .Build();
 
     public static ConsumerBuilder<byte[]?, byte[]?> ConsumerBuilder(Dictionary<string, string> config, ClientErrors errors) =>
-        new ConsumerBuilder<byte[]?, byte[]?>(config)
+        ConsumerBuilder<byte[]?, byte[]?>(config, errors);
+
+    public static ConsumerBuilder<TKey, TValue> ConsumerBuilder<TKey, TValue>(Dictionary<string, string> config, ClientErrors errors) =>
+        new ConsumerBuilder<TKey, TValue>(config)
             .SetLogHandler((_, message) => errors.Log(message))
             .SetErrorHandler((_, error) => errors.Record(error));
 

@@ -8,74 +8,95 @@ namespace Gregor.Tools;
 /// output: a window line every <see cref="ReportInterval"/>
 /// (<c>N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency.</c>) and a
 /// final line adding the 50th/95th/99th/99.9th latency percentiles. MB is 1024*1024 bytes.
-/// At most <see cref="MaxSamples"/> latencies are kept for percentiles, evenly sampled, as Kafka does.
+/// Latency is measured on a sample: every <see cref="Sampling"/>-th record (at most
+/// <see cref="MaxSamples"/> of them, every record in runs that small) carries a delivery handler
+/// whose latency feeds the averages, maxima and percentiles. A handler costs Confluent.Kafka
+/// several allocations and a GCHandle per record, which on a whole run was most of the tool's
+/// own time. Throughput counts every record: the window lines count records that left
+/// librdkafka's queue, the final line those the cluster took.
 /// Thread-safe: delivery reports arrive on the client's thread.
 /// </summary>
 public sealed class ProducerPerfStats
 {
     public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
 
-    private const int MaxSamples = 500_000;
+    public const int MaxSamples = 20_000;
 
     private readonly Lock _lock = new();
     private readonly Action<string> _report;
+    private readonly int _recordSize;
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly int[] _samples;
-    private readonly long _sampling;
     private int _sampleCount;
-    private long _count;
-    private long _bytes;
     private long _totalLatency;
     private int _maxLatency;
     private long _windowStart;
-    private long _windowCount;
-    private long _windowBytes;
+    private long _windowStartCompleted;
+    private long _windowSamples;
     private long _windowTotalLatency;
     private int _windowMaxLatency;
 
-    public ProducerPerfStats(long numRecords, Action<string> report)
+    public ProducerPerfStats(long numRecords, int recordSize, Action<string> report)
     {
         _report = report;
-        _sampling = Math.Max(1, numRecords / Math.Min(Math.Max(numRecords, 1), MaxSamples));
-        _samples = new int[(int)Math.Min(Math.Max(numRecords, 1), MaxSamples) + 1];
+        _recordSize = recordSize;
+        var samples = Math.Min(Math.Max(numRecords, 1), MaxSamples);
+        Sampling = Math.Max(1, numRecords / samples);
+        _samples = new int[samples + 1];
         _windowStart = _start;
     }
 
-    /// <summary>Records one delivered record of <paramref name="bytes"/> and its latency in ms; the <paramref name="iteration"/>-th sent.</summary>
-    public void Record(long iteration, int latencyMs, int bytes)
+    /// <summary>One record in this many carries a delivery handler and is timed.</summary>
+    public long Sampling { get; }
+
+    public bool IsSampled(long iteration) => iteration % Sampling == 0;
+
+    /// <summary>Whether a window line is due (cheap; the caller then counts its completed records).</summary>
+    public bool WindowDue => Stopwatch.GetElapsedTime(Volatile.Read(ref _windowStart)) >= ReportInterval;
+
+    /// <summary>Records the latency in ms of one delivered sampled record.</summary>
+    public void Sample(int latencyMs)
     {
         lock (_lock)
         {
-            _count++;
-            _bytes += bytes;
             _totalLatency += latencyMs;
             _maxLatency = Math.Max(_maxLatency, latencyMs);
-            _windowCount++;
-            _windowBytes += bytes;
+            _windowSamples++;
             _windowTotalLatency += latencyMs;
             _windowMaxLatency = Math.Max(_windowMaxLatency, latencyMs);
-            if (iteration % _sampling == 0 && _sampleCount < _samples.Length)
+            if (_sampleCount < _samples.Length)
             {
                 _samples[_sampleCount++] = latencyMs;
-            }
-            var now = Stopwatch.GetTimestamp();
-            if (Stopwatch.GetElapsedTime(_windowStart, now) >= ReportInterval)
-            {
-                var seconds = Stopwatch.GetElapsedTime(_windowStart, now).TotalSeconds;
-                _report(string.Format(CultureInfo.InvariantCulture,
-                    "{0} records sent, {1:F1} records/sec ({2:F2} MB/sec), {3:F1} ms avg latency, {4:F1} ms max latency.",
-                    _windowCount, _windowCount / seconds, _windowBytes / seconds / (1024 * 1024),
-                    _windowTotalLatency / (double)Math.Max(_windowCount, 1), (double)_windowMaxLatency));
-                _windowStart = now;
-                _windowCount = 0;
-                _windowBytes = 0;
-                _windowTotalLatency = 0;
-                _windowMaxLatency = 0;
             }
         }
     }
 
-    public ProducerPerfResult Result()
+    /// <summary>Prints the window line when one is due; <paramref name="completed"/>: records that left the client's queue so far.</summary>
+    public void Progress(long completed)
+    {
+        lock (_lock)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var seconds = Stopwatch.GetElapsedTime(_windowStart, now).TotalSeconds;
+            if (seconds < ReportInterval.TotalSeconds)
+            {
+                return;
+            }
+            var count = completed - _windowStartCompleted;
+            _report(string.Format(CultureInfo.InvariantCulture,
+                "{0} records sent, {1:F1} records/sec ({2:F2} MB/sec), {3:F1} ms avg latency, {4:F1} ms max latency.",
+                count, count / seconds, count * (double)_recordSize / seconds / (1024 * 1024),
+                _windowTotalLatency / (double)Math.Max(_windowSamples, 1), (double)_windowMaxLatency));
+            Volatile.Write(ref _windowStart, now);
+            _windowStartCompleted = completed;
+            _windowSamples = 0;
+            _windowTotalLatency = 0;
+            _windowMaxLatency = 0;
+        }
+    }
+
+    /// <summary>The final figures for <paramref name="delivered"/> records the cluster took, over the whole run so far.</summary>
+    public ProducerPerfResult Result(long delivered)
     {
         lock (_lock)
         {
@@ -83,8 +104,8 @@ public sealed class ProducerPerfStats
             var sorted = _samples.AsSpan(0, _sampleCount).ToArray();
             Array.Sort(sorted);
             return new ProducerPerfResult(
-                _count, _count / seconds, _bytes / seconds / (1024 * 1024),
-                _totalLatency / (double)Math.Max(_count, 1), _maxLatency,
+                delivered, delivered / seconds, delivered * (double)_recordSize / seconds / (1024 * 1024),
+                _totalLatency / (double)Math.Max(_sampleCount, 1), _maxLatency,
                 Percentile(sorted, 0.5), Percentile(sorted, 0.95), Percentile(sorted, 0.99), Percentile(sorted, 0.999));
         }
     }

@@ -7,8 +7,10 @@ internal static class GregorTool
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    public static Task<ExternalProcess.Result> RunAsync(BrokerProcess broker, string tool, IEnumerable<string> arguments, string? standardInput = null) =>
-        ExternalProcess.RunAsync("dotnet", [RepositoryPaths.GregorDll, tool, "--bootstrap-server", broker.BootstrapServers, .. arguments], Timeout, standardInput);
+    public static Task<ExternalProcess.Result> RunAsync(BrokerProcess broker, string tool, IEnumerable<string> arguments, string? standardInput = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        ExternalProcess.RunAsync("dotnet", [RepositoryPaths.GregorDll, tool, "--bootstrap-server", broker.BootstrapServers, .. arguments], Timeout, standardInput,
+            environment: environment);
 
     /// <summary>Runs the tool and fails the test, showing its output, unless it exits 0.</summary>
     public static async Task<ExternalProcess.Result> SucceedAsync(BrokerProcess broker, string tool, IEnumerable<string> arguments, string? standardInput = null)

@@ -65,6 +65,37 @@ public sealed partial class PerfTestToolTests(BrokerFixture fixture) : IClassFix
         Assert.Equal("5000", fields[4]);
     }
 
+    /// <summary>Past 20,000 records only a sample carries delivery reports; every record is still counted.</summary>
+    [Fact]
+    public async Task A_sampled_run_counts_every_record_the_broker_took()
+    {
+        var topic = GregorTool.NewTopic("perfsampled");
+        var produced = await GregorTool.SucceedAsync(Broker, "producer-perf-test",
+            ["--topic", topic, "--num-records", "50000", "--record-size", "20", "--throughput", "-1", "--producer-props", "acks=1", "--json"]);
+        using (var json = JsonDocument.Parse(produced.StandardOutput))
+        {
+            Assert.Equal(50000, json.RootElement.GetProperty("records").GetInt64());
+            Assert.Equal(0, json.RootElement.GetProperty("failed").GetInt64());
+        }
+        var offsets = await GregorTool.SucceedAsync(Broker, "get-offsets", ["--topic", topic]);
+        Assert.Equal($"{topic}:0:50000", offsets.StandardOutput.Trim());
+    }
+
+    /// <summary>A topic that refuses every batch (max.message.bytes below one record): every record, sampled or not, is a failure.</summary>
+    [Fact]
+    public async Task A_sampled_run_counts_every_record_the_broker_refused()
+    {
+        var topic = GregorTool.NewTopic("perfrefused");
+        await GregorTool.SucceedAsync(Broker, "topics", ["--create", "--partitions", "1", "--topic", topic, "--config", "max.message.bytes=100"]);
+        var produced = await GregorTool.RunAsync(Broker, "producer-perf-test",
+            ["--topic", topic, "--num-records", "30000", "--record-size", "200", "--throughput", "-1", "--producer-props", "acks=1", "--json"]);
+        Assert.True(produced.ExitCode == 1, produced.ToString());
+        using var json = JsonDocument.Parse(produced.StandardOutput);
+        Assert.Equal(0, json.RootElement.GetProperty("records").GetInt64());
+        Assert.Equal(30000, json.RootElement.GetProperty("failed").GetInt64());
+        Assert.Contains("30000 of 30000 records were not delivered", produced.StandardError);
+    }
+
     [Fact]
     public async Task Consumer_perf_test_fails_when_the_records_never_come()
     {
