@@ -19,8 +19,8 @@ public sealed class OffsetTests
     public async Task Simple_commit_and_fetch_keep_metadata_and_leader_epoch()
     {
         var store = new InMemoryGroupStore();
-        await using var coordinator = await StartAsync(store: store);
-        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var clock = NewClock();
+        await using var coordinator = await StartAsync(store: store, clock: clock);
         var results = await coordinator.CommitOffsetsAsync(Simple("g", new(T0, 42, 3, "hello"), new(T1, 7, -1, null)));
         Assert.All(results, r => Assert.Equal(ErrorCode.None, r.Error));
 
@@ -38,7 +38,8 @@ public sealed class OffsetTests
         Assert.Equal(new OffsetCommitKey("g", "t", 0), GroupRecordKey.Deserialize(records[0].Key));
         var value = OffsetCommitValue.Deserialize(records[0].Value!);
         Assert.Equal((42L, 3, "hello"), (value.Offset, value.LeaderEpoch, value.Metadata));
-        Assert.InRange(value.CommitTimestamp, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        // The commit timestamp is the coordinator's clock at the commit.
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), value.CommitTimestamp);
     }
 
     [Fact]
