@@ -69,7 +69,13 @@ public sealed class AdminSession : IDisposable
                 var reason = ConnectFailure.Reason(_errors.LastConnectFailure);
                 if (reason is not null && _errors.AllBrokersDown)
                 {
-                    throw new ToolException(ConnectFailure.Message(Bootstrap, reason));
+                    // A slow first answer can let librdkafka move on to the advertised brokers and
+                    // fail there before this sees the metadata: name the address that failed.
+                    var address = ConnectFailure.UnresolvedAddress(_errors.LastConnectFailure);
+                    var given = Bootstrap.Split(',', StringSplitOptions.TrimEntries);
+                    throw new ToolException(address is not null && !given.Contains(address, StringComparer.OrdinalIgnoreCase)
+                        ? ConnectFailure.AdvertisedMessage(Bootstrap, address, reason)
+                        : ConnectFailure.Message(Bootstrap, reason));
                 }
                 if (DateTime.UtcNow >= deadline)
                 {

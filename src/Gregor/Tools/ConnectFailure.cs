@@ -12,7 +12,7 @@ public static partial class ConnectFailure
     [GeneratedRegex(@"Connect to \S+ failed: (?<reason>.+?)(?: \(after \d+ms in state \w+\))?(?:, \d+ identical error\(s\) suppressed)?$")]
     private static partial Regex ConnectFailed();
 
-    [GeneratedRegex(@"Failed to resolve '[^']*': (?<reason>.+?)(?: \(after \d+ms in state \w+\))?(?:, \d+ identical error\(s\) suppressed)?$")]
+    [GeneratedRegex(@"Failed to resolve '(?<address>[^']*)': (?<reason>.+?)(?: \(after \d+ms in state \w+\))?(?:, \d+ identical error\(s\) suppressed)?$")]
     private static partial Regex ResolveFailed();
 
     /// <summary>"connection refused", "host not found: …", or null when the log line is no connect failure.</summary>
@@ -30,6 +30,20 @@ public static partial class ConnectFailure
         var resolve = ResolveFailed().Match(logLine);
         return resolve.Success ? "host not found: " + Lower(resolve.Groups["reason"].Value) : null;
     }
+
+    /// <summary>The host:port a failed name resolution was for, or null (no such failure in the line).</summary>
+    public static string? UnresolvedAddress(string? logLine)
+    {
+        var resolve = logLine is null ? null : ResolveFailed().Match(logLine);
+        return resolve is { Success: true } ? resolve.Groups["address"].Value : null;
+    }
+
+    /// <summary>
+    /// The one-line error when the failed broker is not one the user gave: the cluster answered
+    /// through <paramref name="bootstrap"/> but advertises an address that cannot be reached.
+    /// </summary>
+    public static string AdvertisedMessage(string bootstrap, string address, string reason) =>
+        $"{bootstrap} answers, but the cluster advertises a broker at {address} ({reason}), which cannot be reached — check the brokers' advertised.listeners";
 
     /// <summary>The one-line error: <c>cannot reach localhost:9092 (connection refused) — is the broker running?</c></summary>
     public static string Message(string bootstrap, string reason) =>
