@@ -16,7 +16,9 @@ namespace Gregor.Commands;
 /// yyyy-MM-dd HH:mm:ss:SSS). A progress line goes to stderr every --reporting-interval ms; with
 /// --show-detailed-stats Kafka's periodic rows go to stdout instead of the summary. With --group
 /// it joins that group (rebalance.time.ms is the wait for the first assignment); without, it
-/// assigns itself every partition and commits nothing. Exit code 1 if fewer than N records
+/// assigns itself every partition from its earliest (or latest) offset and commits nothing.
+/// Records come through librdkafka's C API (<see cref="NativeConsumerSource"/>), or through
+/// Confluent.Kafka where that cannot be reached. Exit code 1 if fewer than N records
 /// arrive before --timeout ms pass without one.
 /// </summary>
 public static class ConsumerPerfTestCommand
@@ -147,7 +149,7 @@ public static class ConsumerPerfTestCommand
     /// Each partition's first (or, <paramref name="fromLatest"/>, next) offset, to assign
     /// explicitly: told to start at BEGINNING or END, librdkafka asks the broker only when a
     /// 500 ms retry timer fires (it has no leader yet when the assignment starts), a wait that
-    /// would be a quarter of a 3 M-record run.
+    /// would be a fifth of a 3 M-record run.
     /// </summary>
     private static long[] StartOffsets(AdminSession session, string topic, int partitionCount, bool fromLatest)
     {

@@ -12,7 +12,9 @@ namespace Gregor.Commands;
 /// --record-size random uppercase letters (one payload reused, as Kafka does) at up to
 /// --throughput records/sec (-1: unthrottled), then prints Kafka's summary line (see
 /// <see cref="ProducerPerfStats"/>). With --json the summary is one JSON object on stdout and
-/// the progress lines go to stderr. Exit code 1 if any record failed.
+/// the progress lines go to stderr. Exit code 1 if any record failed. Records go through
+/// librdkafka's C API (<see cref="NativeProducerLoop"/>), or through Confluent.Kafka's Produce
+/// where that cannot be reached.
 /// The producer starts from <see cref="KafkaToolDefaults"/> — the Java producer's defaults, which
 /// is what kafka-producer-perf-test.sh measures — and --producer.config then --producer-props
 /// override them (batch.size, linger.ms, compression.type, acks, ... as Kafka's docs advise).
