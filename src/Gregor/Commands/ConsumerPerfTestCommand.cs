@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Gregor.Tools;
 
 namespace Gregor.Commands;
@@ -15,7 +16,9 @@ namespace Gregor.Commands;
 /// yyyy-MM-dd HH:mm:ss:SSS). A progress line goes to stderr every --reporting-interval ms; with
 /// --show-detailed-stats Kafka's periodic rows go to stdout instead of the summary. With --group
 /// it joins that group (rebalance.time.ms is the wait for the first assignment); without, it
-/// assigns itself every partition and commits nothing. Exit code 1 if fewer than N records
+/// assigns itself every partition from its earliest (or latest) offset and commits nothing.
+/// Records come through librdkafka's C API (<see cref="NativeConsumerSource"/>), or through
+/// Confluent.Kafka where that cannot be reached. Exit code 1 if fewer than N records
 /// arrive before --timeout ms pass without one.
 /// </summary>
 public static class ConsumerPerfTestCommand
@@ -81,32 +84,96 @@ public static class ConsumerPerfTestCommand
 
     private static int Run(Dictionary<string, string> config, PerfOptions options, CancellationToken cancellationToken)
     {
-        int partitionCount;
+        DateTimeOffset start;
+        Stopwatch clock;
+        long[]? offsets = null;
         using (var session = AdminSession.Connect(config))
         {
-            partitionCount = session.Topic(options.Topic).Partitions.Count;
+            start = DateTimeOffset.Now;
+            clock = Stopwatch.StartNew();
+            var partitionCount = session.Topic(options.Topic).Partitions.Count;
+            if (!options.InGroup)
+            {
+                offsets = StartOffsets(session, options.Topic, partitionCount, options.FromLatest);
+            }
         }
         using var stop = new StopSignal(cancellationToken);
-        var start = DateTimeOffset.Now;
-        var clock = Stopwatch.StartNew();
         long? assignedAtMs = options.InGroup ? null : 0;
         var errors = new ClientErrors();
-        // Keys and values are only measured: their lengths are read in place instead of being
-        // copied into a new array per record.
-        using var consumer = KafkaClients.ConsumerBuilder<int, int>(config, errors)
-            .SetKeyDeserializer(LengthOnly.Instance)
-            .SetValueDeserializer(LengthOnly.Instance)
-            .SetPartitionsAssignedHandler((_, _) => assignedAtMs ??= clock.ElapsedMilliseconds)
-            .Build();
-        if (options.InGroup)
+        NativeConsumerSource? native = null;
+        IConsumer<int, int>? client = null;
+        if (RdKafka.TryLoad(out var unavailable))
         {
-            consumer.Subscribe(options.Topic);
+            native = new NativeConsumerSource(config, options.Topic, offsets, errors,
+                () => assignedAtMs ??= clock.ElapsedMilliseconds);
         }
         else
         {
-            var from = options.FromLatest ? Offset.End : Offset.Beginning;
-            consumer.Assign(Enumerable.Range(0, partitionCount).Select(p => new TopicPartitionOffset(options.Topic, p, from)));
+            Console.Error.WriteLine($"consumer-perf-test: {unavailable}; consuming through Confluent.Kafka's per-record API instead");
+            client = ClientConsumer(config, options.Topic, offsets, errors, () => assignedAtMs ??= clock.ElapsedMilliseconds);
         }
+        try
+        {
+            return Consume(options, stop, start, clock, () => assignedAtMs, native, client);
+        }
+        finally
+        {
+            native?.Dispose();
+            client?.Dispose();
+        }
+    }
+
+    /// <summary>The consumer through Confluent.Kafka, where librdkafka's C API cannot be reached directly.</summary>
+    private static IConsumer<int, int> ClientConsumer(Dictionary<string, string> config, string topic, long[]? offsets,
+        ClientErrors errors, Action onAssigned)
+    {
+        // Keys and values are only measured: their lengths are read in place instead of being
+        // copied into a new array per record.
+        var consumer = KafkaClients.ConsumerBuilder<int, int>(config, errors)
+            .SetKeyDeserializer(LengthOnly.Instance)
+            .SetValueDeserializer(LengthOnly.Instance)
+            .SetPartitionsAssignedHandler((_, _) => onAssigned())
+            .Build();
+        if (offsets is null)
+        {
+            consumer.Subscribe(topic);
+        }
+        else
+        {
+            consumer.Assign(offsets.Select((offset, p) => new TopicPartitionOffset(topic, p, offset)));
+        }
+        return consumer;
+    }
+
+    /// <summary>
+    /// Each partition's first (or, <paramref name="fromLatest"/>, next) offset, to assign
+    /// explicitly: told to start at BEGINNING or END, librdkafka asks the broker only when a
+    /// 500 ms retry timer fires (it has no leader yet when the assignment starts), a wait that
+    /// would be a fifth of a 3 M-record run.
+    /// </summary>
+    private static long[] StartOffsets(AdminSession session, string topic, int partitionCount, bool fromLatest)
+    {
+        var partitions = Enumerable.Range(0, partitionCount).Select(p => new TopicPartition(topic, p)).ToList();
+        var found = LogOffsets.ListAsync(session, partitions, fromLatest ? OffsetSpec.Latest() : OffsetSpec.Earliest()).GetAwaiter().GetResult();
+        return [.. partitions.Select(tp => found[tp])];
+    }
+
+    /// <summary>One record through Confluent.Kafka: 1 and its bytes added, or 0 after waiting up to <paramref name="timeoutMs"/>.</summary>
+    private static int TakeOne(IConsumer<int, int> consumer, int timeoutMs, ref long bytes)
+    {
+        // Consume(0) takes what librdkafka has already queued without arming a timer.
+        var record = consumer.Consume(0) ?? consumer.Consume(timeoutMs);
+        if (record is { IsPartitionEOF: false })
+        {
+            bytes += record.Message.Key + record.Message.Value;
+            return 1;
+        }
+        return 0;
+    }
+
+    private static int Consume(PerfOptions options, StopSignal stop, DateTimeOffset start, Stopwatch clock, Func<long?> assigned,
+        NativeConsumerSource? native, IConsumer<int, int>? client)
+    {
         if (options.Detailed && !options.HideHeader && !options.Json)
         {
             Console.WriteLine(DetailHeader);
@@ -118,14 +185,12 @@ public static class ConsumerPerfTestCommand
         var nowMs = 0L;
         while (count < options.Messages && !stop.Token.IsCancellationRequested && nowMs - lastRecordMs < options.TimeoutMs)
         {
-            // Consume(0) takes what librdkafka has already queued without arming a timer; only
-            // when nothing is queued does the loop wait (up to 100 ms, so reports stay on time).
-            var record = consumer.Consume(0) ?? consumer.Consume(100);
+            // Only when nothing is queued does the loop wait (up to 100 ms, so reports stay on time).
+            var took = native?.Take(options.Messages - count, 100, ref bytes) ?? TakeOne(client!, 100, ref bytes);
             nowMs = clock.ElapsedMilliseconds;
-            if (record is { IsPartitionEOF: false })
+            if (took > 0)
             {
-                count++;
-                bytes += record.Message.Key + record.Message.Value;
+                count += took;
                 lastRecordMs = nowMs;
             }
             if (nowMs - lastReportMs >= options.IntervalMs)
@@ -135,7 +200,7 @@ public static class ConsumerPerfTestCommand
                     count, (count - lastCount) / windowSeconds, (bytes - lastBytes) / windowSeconds / (1024 * 1024));
                 if (options.Detailed && !options.Json)
                 {
-                    Console.WriteLine(Row(Snapshot(start, clock, count - lastCount, bytes - lastBytes, windowSeconds, assignedAtMs), detailed: true));
+                    Console.WriteLine(Row(Snapshot(start, clock, count - lastCount, bytes - lastBytes, windowSeconds, assigned()), detailed: true));
                 }
                 else
                 {
@@ -144,8 +209,9 @@ public static class ConsumerPerfTestCommand
                 (lastReportMs, lastCount, lastBytes) = (clock.ElapsedMilliseconds, count, bytes);
             }
         }
-        var result = Snapshot(start, clock, count, bytes, clock.ElapsedMilliseconds / 1000.0, assignedAtMs);
-        consumer.Close();
+        var result = Snapshot(start, clock, count, bytes, clock.ElapsedMilliseconds / 1000.0, assigned());
+        native?.Close();
+        client?.Close();
         if (options.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(result, Json));

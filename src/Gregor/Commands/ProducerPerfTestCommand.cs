@@ -12,7 +12,9 @@ namespace Gregor.Commands;
 /// --record-size random uppercase letters (one payload reused, as Kafka does) at up to
 /// --throughput records/sec (-1: unthrottled), then prints Kafka's summary line (see
 /// <see cref="ProducerPerfStats"/>). With --json the summary is one JSON object on stdout and
-/// the progress lines go to stderr. Exit code 1 if any record failed.
+/// the progress lines go to stderr. Exit code 1 if any record failed. Records go through
+/// librdkafka's C API (<see cref="NativeProducerLoop"/>), or through Confluent.Kafka's Produce
+/// where that cannot be reached.
 /// The producer starts from <see cref="KafkaToolDefaults"/> — the Java producer's defaults, which
 /// is what kafka-producer-perf-test.sh measures — and --producer.config then --producer-props
 /// override them (batch.size, linger.ms, compression.type, acks, ... as Kafka's docs advise).
@@ -99,12 +101,38 @@ public static class ProducerPerfTestCommand
         CancellationToken cancellationToken)
     {
         using var session = AdminSession.Connect(config);
-        var endBefore = EndOffsets(session, topic);
         using var stop = new StopSignal(cancellationToken);
         var progress = json ? Console.Error : Console.Out;
         var stats = new ProducerPerfStats(numRecords, recordSize, line => progress.WriteLine(line));
-        var failures = new SampledFailures();
         var errors = new ClientErrors();
+        NativeProducerLoop.Outcome outcome;
+        if (RdKafka.TryLoad(out var unavailable))
+        {
+            var clock = Stopwatch.StartNew();
+            outcome = NativeProducerLoop.Run(config, topic, numRecords, recordSize, throughput, stats, errors,
+                sent => Throttle(clock, sent, throughput), stop.Token);
+        }
+        else
+        {
+            Console.Error.WriteLine($"producer-perf-test: {unavailable}; producing through Confluent.Kafka's per-record API instead");
+            outcome = ProduceThroughClient(session, config, topic, numRecords, recordSize, throughput, stats, errors, stop.Token);
+        }
+        var failed = outcome.Sent - outcome.Delivered;
+        var result = stats.Result(outcome.Delivered) with { Failed = failed };
+        Console.WriteLine(json ? JsonSerializer.Serialize(result, Json) : result.ToString());
+        if (failed > 0)
+        {
+            return ToolAction.Fail("producer-perf-test", $"{failed} of {outcome.Sent} records were not delivered: {outcome.FirstFailure ?? errors.Last ?? "no delivery report (see the partitions' end offsets)"}");
+        }
+        return 0;
+    }
+
+    /// <summary>The send loop through Confluent.Kafka's Produce, where librdkafka's C API cannot be reached directly.</summary>
+    private static NativeProducerLoop.Outcome ProduceThroughClient(AdminSession session, Dictionary<string, string> config, string topic,
+        long numRecords, int recordSize, double throughput, ProducerPerfStats stats, ClientErrors errors, CancellationToken stop)
+    {
+        var endBefore = EndOffsets(session, topic);
+        var failures = new SampledFailures();
         using var producer = KafkaClients.Producer(config, errors);
         var payload = new byte[recordSize];
         for (var i = 0; i < payload.Length; i++)
@@ -117,7 +145,7 @@ public static class ProducerPerfTestCommand
         var destination = new TopicPartition(topic, Partition.Any);
         var clock = Stopwatch.StartNew();
         long sent = 0;
-        for (; sent < numRecords && !stop.Token.IsCancellationRequested; sent++)
+        for (; sent < numRecords && !stop.IsCancellationRequested; sent++)
         {
             var onDelivery = stats.IsSampled(sent) ? Timed(stats, failures) : null;
             while (true)
@@ -145,14 +173,7 @@ public static class ProducerPerfTestCommand
         // Records without a handler report nothing back; how many of them the cluster took is
         // read from the partitions' end offsets (all of them when every record was sampled).
         var delivered = stats.Sampling == 1 ? sent - failures.Count : Appended(session, topic, endBefore, sent);
-        var failed = Math.Max(sent - delivered, failures.Count);
-        var result = stats.Result(sent - failed) with { Failed = failed };
-        Console.WriteLine(json ? JsonSerializer.Serialize(result, Json) : result.ToString());
-        if (failed > 0)
-        {
-            return ToolAction.Fail("producer-perf-test", $"{failed} of {sent} records were not delivered: {failures.First ?? errors.Last ?? "no delivery report (see the partitions' end offsets)"}");
-        }
-        return 0;
+        return new NativeProducerLoop.Outcome(sent, sent - Math.Max(sent - delivered, failures.Count), failures.First);
     }
 
     /// <summary>The delivery handler of one sampled record: its latency from now, or its failure.</summary>

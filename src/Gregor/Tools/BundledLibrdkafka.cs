@@ -28,6 +28,9 @@ public static class BundledLibrdkafka
     /// <summary>The bundled library in use, or null when none for this platform could be loaded.</summary>
     public static string? Path { get; private set; }
 
+    /// <summary>The loaded library's handle (for <see cref="NativeLibrary.GetExport"/>), or 0 as <see cref="Path"/> is null.</summary>
+    public static nint Handle { get; private set; }
+
     /// <summary>Loads the bundled library (once); without a loadable one, Confluent.Kafka's own search applies.</summary>
     public static void Load()
     {
@@ -52,6 +55,7 @@ public static class BundledLibrdkafka
                         name == "librdkafka" ? handle : IntPtr.Zero);
                     Confluent.Kafka.Library.Load();
                     Path = path;
+                    Handle = handle;
                     return;
                 }
             }

@@ -96,6 +96,26 @@ public sealed partial class PerfTestToolTests(BrokerFixture fixture) : IClassFix
         Assert.Contains("30000 of 30000 records were not delivered", produced.StandardError);
     }
 
+    /// <summary>In a group the records come through the group's assignment, and the offsets committed on leaving mean a second run finds nothing new.</summary>
+    [Fact]
+    public async Task Consumer_perf_test_in_a_group_consumes_and_commits()
+    {
+        var topic = GregorTool.NewTopic("perfgroup");
+        var group = GregorTool.NewTopic("perfgroup-g");
+        await GregorTool.SucceedAsync(Broker, "topics", ["--create", "--partitions", "3", "--topic", topic]);
+        await GregorTool.SucceedAsync(Broker, "producer-perf-test",
+            ["--topic", topic, "--num-records", "3000", "--record-size", "50", "--throughput", "-1", "--producer-props", "acks=1"]);
+        var consumed = await GregorTool.SucceedAsync(Broker, "consumer-perf-test", ["--topic", topic, "--messages", "3000", "--group", group, "--json"]);
+        using (var json = JsonDocument.Parse(consumed.StandardOutput))
+        {
+            Assert.Equal(3000, json.RootElement.GetProperty("dataConsumedMessages").GetInt64());
+            Assert.Equal(3000 * 50 / (1024.0 * 1024), json.RootElement.GetProperty("dataConsumedMb").GetDouble(), 1e-9);
+        }
+        var again = await GregorTool.RunAsync(Broker, "consumer-perf-test", ["--topic", topic, "--messages", "1", "--group", group, "--timeout", "3000"]);
+        Assert.True(again.ExitCode == 1, again.ToString());
+        Assert.Contains("consumed 0 of 1 records", again.StandardError);
+    }
+
     [Fact]
     public async Task Consumer_perf_test_fails_when_the_records_never_come()
     {
