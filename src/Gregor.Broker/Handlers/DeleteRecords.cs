@@ -47,7 +47,7 @@ public sealed class DeleteRecordsHandler(ReplicaManager replicas) : RequestHandl
 
     private (ErrorCode Error, long LowWatermark) Delete(string topic, int partitionIndex, long offset)
     {
-        if (TopicNames.IsInternal(topic))
+        if (InternalTopics.IsInternal(topic))
         {
             return (ErrorCode.InvalidTopicException, InvalidLowWatermark);
         }

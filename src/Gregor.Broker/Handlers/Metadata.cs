@@ -66,7 +66,7 @@ public sealed class MetadataHandler(IMetadataStore metadata, ITopicAutoCreator? 
                 var created = await autoCreator.TryAutoCreateAsync(requested.Name, cancellationToken).ConfigureAwait(false);
                 if (created != ErrorCode.None)
                 {
-                    response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = requested.Name, ErrorCode = (short)created, IsInternal = Topics.TopicNames.IsInternal(requested.Name) });
+                    response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = requested.Name, ErrorCode = (short)created, IsInternal = Topics.InternalTopics.IsInternal(requested.Name) });
                     continue;
                 }
                 topic = metadata.FindTopic(requested.Name);

@@ -37,7 +37,7 @@ public sealed class ProduceHandler(ReplicaManager replicas, IMetadataStore metad
             {
                 var result = acks is not (0 or 1 or -1)
                     ? AppendResult.Failed(ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {acks}")
-                    : TopicNames.IsInternal(topic.Name)
+                    : InternalTopics.IsInternal(topic.Name)
                         ? AppendResult.Failed(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic.Name}")
                     : replicas.GetPartition(topic.Name, data.Index) is not { } partition
                         ? AppendResult.Failed(ErrorCode.UnknownTopicOrPartition, $"This server does not host this topic-partition: {topic.Name}-{data.Index}")

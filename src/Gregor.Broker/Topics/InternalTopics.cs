@@ -16,8 +16,11 @@ public static class InternalTopics
     public const string TransactionState = "__transaction_state";
     public const string ClusterMetadata = "__cluster_metadata";
 
-    /// <summary>Names a client may not create.</summary>
-    public static bool IsReserved(string? name) => name is ConsumerOffsets or TransactionState or ClusterMetadata;
+    /// <summary>Kafka's Topic.isInternal: the topics marked internal in Metadata, to which clients cannot append.</summary>
+    public static bool IsInternal(string? name) => name is ConsumerOffsets or TransactionState;
+
+    /// <summary>Names a client may not create: the internal topics and KRaft's metadata log.</summary>
+    public static bool IsReserved(string? name) => IsInternal(name) || name is ClusterMetadata;
 
     /// <summary>
     /// __consumer_offsets as the group coordinator creates it: offsets.topic.num.partitions

@@ -362,7 +362,7 @@ public sealed class TopicManager : ITopicAutoCreator
             }
             partitions.Add(new PartitionMetadata(p, _broker.BrokerId, 0, [_broker.BrokerId], [_broker.BrokerId]));
         }
-        _metadata.PutTopic(new TopicMetadata(record.Name, record.TopicId, TopicNames.IsInternal(record.Name), partitions, record.Configs));
+        _metadata.PutTopic(new TopicMetadata(record.Name, record.TopicId, InternalTopics.IsInternal(record.Name), partitions, record.Configs));
     }
 
     /// <summary>Writes a snapshot of every topic. Caller holds the lock.</summary>

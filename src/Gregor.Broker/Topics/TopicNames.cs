@@ -32,7 +32,4 @@ public static class TopicNames
 
     /// <summary>Kafka warns that '.' and '_' collide in metric names; topics differing only there are refused.</summary>
     public static string CollisionKey(string name) => name.Replace('.', '_');
-
-    /// <summary>Kafka's Topic.isInternal: the topics marked internal in Metadata, to which clients cannot append.</summary>
-    public static bool IsInternal(string name) => name is InternalTopics.ConsumerOffsets or InternalTopics.TransactionState;
 }

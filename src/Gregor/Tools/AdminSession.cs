@@ -72,8 +72,7 @@ public sealed class AdminSession : IDisposable
                     // A slow first answer can let librdkafka move on to the advertised brokers and
                     // fail there before this sees the metadata: name the address that failed.
                     var address = ConnectFailure.UnresolvedAddress(_errors.LastConnectFailure);
-                    var given = Bootstrap.Split(',', StringSplitOptions.TrimEntries);
-                    throw new ToolException(address is not null && !given.Contains(address, StringComparer.OrdinalIgnoreCase)
+                    throw new ToolException(address is not null && !AdvertisedBrokers.Given(Bootstrap).Contains(address)
                         ? ConnectFailure.AdvertisedMessage(Bootstrap, address, reason)
                         : ConnectFailure.Message(Bootstrap, reason));
                 }

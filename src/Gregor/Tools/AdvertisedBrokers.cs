@@ -15,8 +15,7 @@ public static class AdvertisedBrokers
 {
     public static void Check(Metadata metadata, string bootstrap, TimeSpan timeout)
     {
-        var given = bootstrap.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var given = Given(bootstrap);
         // An advertised address the user bootstrapped through has just answered.
         var unproven = metadata.Brokers.Where(b => !given.Contains(Address(b))).ToList();
         if (unproven.Count == 0)
@@ -37,6 +36,10 @@ public static class AdvertisedBrokers
         }
         throw new ToolException(message);
     }
+
+    /// <summary>The host:port addresses of a bootstrap list, compared case-insensitively.</summary>
+    public static HashSet<string> Given(string bootstrap) =>
+        bootstrap.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     private static string Address(BrokerMetadata broker) => $"{broker.Host}:{broker.Port}";
 
