@@ -130,11 +130,18 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    // A test run started in the background by a non-interactive shell (`cmd &`) inherits SIGINT
+    // ignored, and a process that starts with SIGINT ignored keeps ignoring it (the .NET runtime,
+    // like the JVM, installs no handler then). env resets it, so the broker sees SIGINT as it would
+    // from a terminal, however the tests were started.
+    private static readonly string[] DefaultSignals = ["env", "--default-signal=INT"];
+
     private static Process StartDotnet(IEnumerable<string> arguments, string? openFilesLimit = null) =>
-        // prlimit sets the limit and then executes dotnet in its place, so the process id is the broker's.
+        // prlimit and env set up the process and then execute dotnet in their place, so the process
+        // id is the broker's.
         openFilesLimit is null
-            ? StartProcess("dotnet", arguments, null)
-            : StartProcess("prlimit", [$"--nofile={openFilesLimit}", "dotnet", .. arguments], null);
+            ? StartProcess(DefaultSignals[0], [.. DefaultSignals[1..], "dotnet", .. arguments], null)
+            : StartProcess("prlimit", [$"--nofile={openFilesLimit}", .. DefaultSignals, "dotnet", .. arguments], null);
 
     private static Process StartProcess(string program, IEnumerable<string> arguments, string? workingDirectory)
     {
