@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Gregor.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Broker.Controller;
+
+public sealed partial class KafkaController
+{
+    /// <summary>
+    /// Becoming controller: arm the watches, read the whole cluster state in batches (brokers,
+    /// topics, partition states, deletions), tell every live broker the full metadata and each
+    /// replica its partitions' leadership, then bring offline and new partitions online and resume
+    /// deletions.
+    /// </summary>
+    private async Task OnFailoverAsync(ControllerTerm term, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        _context.Clear();
+        foreach (var broker in await _store.GetBrokersAsync(OnBrokerWatch, cancellationToken).ConfigureAwait(false))
+        {
+            _context.LiveBrokers[broker.Id] = broker;
+            _channel.AddBroker(broker);
+        }
+        var names = await _store.GetTopicNamesAsync(OnTopicWatch, cancellationToken).ConfigureAwait(false);
+        foreach (var topic in await _store.GetTopicsAsync(names, OnPartitionsWatch, cancellationToken).ConfigureAwait(false))
+        {
+            _context.Topics[topic.Name] = topic;
+        }
+        var partitions = _context.AllPartitions.ToList();
+        foreach (var (partition, state) in await _store.GetPartitionStatesAsync(partitions, cancellationToken).ConfigureAwait(false))
+        {
+            _context.States[partition] = state;
+        }
+        var readTime = clock.Elapsed;
+
+        var batch = NewBatch(term);
+        batch.AddUpdateMetadata(_context.LiveBrokers.Keys, partitions);
+        foreach (var (partition, state) in _context.States)
+        {
+            batch.AddLeaderAndIsr(_context.ReplicasOf(partition), partition, state, isNew: false);
+        }
+        await BringPartitionsOnlineAsync(term, batch, partitions, cancellationToken).ConfigureAwait(false);
+        batch.Send(_channel, OnStopReplicaResponse);
+
+        _logger.LogInformation("Controller {BrokerId} (epoch {Epoch}) read {Brokers} live brokers, {Topics} topics and {Partitions} partitions in {ReadMs} ms; ready in {TotalMs} ms",
+            _brokerId, term.Epoch, _context.LiveBrokers.Count, _context.Topics.Count, partitions.Count,
+            (long)readTime.TotalMilliseconds, (long)clock.Elapsed.TotalMilliseconds);
+        await OnTopicDeletionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void OnBrokerWatch() => Enqueue("BrokerChange", OnBrokerChangeAsync);
+
+    private void OnTopicWatch() => Enqueue("TopicChange", OnTopicChangeAsync);
+
+    private void OnPartitionsWatch(string topic) => Enqueue($"PartitionModifications {topic}", ct => OnPartitionModificationsAsync(topic, ct));
+
+    /// <summary>
+    /// Kafka's triggerOnlinePartitionStateChange over <paramref name="partitions"/>: a partition
+    /// without a state gets its first (new partitions); one whose leader is not eligible gets a new
+    /// leader from its ISR, or, with none, is marked leaderless (leader -1, ISR kept) so clients see
+    /// it offline. Partitions of topics being deleted are left alone.
+    /// </summary>
+    private async Task BringPartitionsOnlineAsync(ControllerTerm term, ControllerRequestBatch batch, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        var fresh = new Dictionary<TopicPartition, LeaderIsr>();
+        var changed = new Dictionary<TopicPartition, LeaderIsr>();
+        foreach (var partition in partitions)
+        {
+            if (_context.TopicsToDelete.Contains(partition.Topic))
+            {
+                continue;
+            }
+            var replicas = _context.ReplicasOf(partition);
+            if (!_context.States.TryGetValue(partition, out var state))
+            {
+                if (LeaderElection.ForNewPartition(replicas, _context.IsEligible) is { } first)
+                {
+                    fresh[partition] = new LeaderIsr(first.Leader, 0, first.Isr, term.Epoch, 0);
+                }
+                continue;
+            }
+            if (_context.IsEligible(state.Leader))
+            {
+                continue;
+            }
+            if (LeaderElection.ForOfflinePartition(replicas, state.Isr, _context.IsEligible, _options.UncleanLeaderElection) is { } elected)
+            {
+                if (elected.Unclean)
+                {
+                    _logger.LogWarning("Unclean leader election for {Partition}: broker {Leader} leads without being in the ISR {Isr}; records acknowledged by the ISR may be lost",
+                        partition, elected.Leader, string.Join(",", state.Isr));
+                }
+                changed[partition] = state with { Leader = elected.Leader, LeaderEpoch = state.LeaderEpoch + 1, Isr = elected.Isr, ControllerEpoch = term.Epoch };
+            }
+            else if (state.Leader != LeaderIsr.NoLeader)
+            {
+                changed[partition] = state with { Leader = LeaderIsr.NoLeader, LeaderEpoch = state.LeaderEpoch + 1, Isr = LeaderElection.IsrWithout(state.Isr, state.Leader), ControllerEpoch = term.Epoch };
+            }
+        }
+        if (fresh.Count > 0)
+        {
+            foreach (var (partition, state) in await _store.CreatePartitionStatesAsync(term, fresh, cancellationToken).ConfigureAwait(false))
+            {
+                _context.States[partition] = state;
+                batch.AddLeaderAndIsr(_context.ReplicasOf(partition), partition, state, isNew: true);
+            }
+        }
+        await WriteStatesAsync(term, batch, changed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes changed partition states and tells the replicas and every broker. A state that had
+    /// changed in ZooKeeper meanwhile is re-read into the context (a later event acts on it).
+    /// </summary>
+    private async Task WriteStatesAsync(ControllerTerm term, ControllerRequestBatch batch, Dictionary<TopicPartition, LeaderIsr> changed, CancellationToken cancellationToken)
+    {
+        if (changed.Count == 0)
+        {
+            return;
+        }
+        var written = await _store.UpdatePartitionStatesAsync(term, changed, cancellationToken).ConfigureAwait(false);
+        foreach (var (partition, state) in written)
+        {
+            _context.States[partition] = state;
+            batch.AddLeaderAndIsr(_context.ReplicasOf(partition), partition, state, isNew: false);
+        }
+        var stale = changed.Keys.Where(p => !written.ContainsKey(p)).ToList();
+        if (stale.Count > 0)
+        {
+            _logger.LogWarning("{Count} partition states changed in ZooKeeper before the controller wrote them (first {Partition}); re-read", stale.Count, stale[0]);
+            foreach (var (partition, state) in await _store.GetPartitionStatesAsync(stale, cancellationToken).ConfigureAwait(false))
+            {
+                _context.States[partition] = state;
+            }
+        }
+    }
+}

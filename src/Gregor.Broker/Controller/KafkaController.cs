@@ -1,0 +1,177 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Broker.Controller;
+
+/// <summary>
+/// The cluster's controller, as Kafka's ZooKeeper-mode KafkaController: every broker runs one; the
+/// one that wins the election through /controller is active and decides who leads what. It works
+/// through one event queue: ZooKeeper watches, broker requests (controlled shutdown) and responses
+/// (StopReplica) become events run one at a time, so <see cref="ControllerContext"/> needs no
+/// locks. Its ZooKeeper writes are fenced by its term (<see cref="ControllerTerm"/>); a fenced
+/// write means another broker is controller, and this one resigns.
+/// </summary>
+public sealed partial class KafkaController : IAsyncDisposable
+{
+    private readonly int _brokerId;
+    private readonly KafkaControllerOptions _options;
+    private readonly IControllerStore _store;
+    private readonly IControllerChannel _channel;
+    private readonly ILogger _logger;
+    private readonly Channel<(string Name, Func<CancellationToken, Task> Run)> _events =
+        Channel.CreateUnbounded<(string, Func<CancellationToken, Task>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ControllerContext _context = new();
+    private ControllerTerm? _term;
+    private Task? _loop;
+
+    public KafkaController(int brokerId, KafkaControllerOptions options, IControllerStore store, IControllerChannel channel, ILogger<KafkaController> logger)
+    {
+        _brokerId = brokerId;
+        _options = options;
+        _store = store;
+        _channel = channel;
+        _logger = logger;
+    }
+
+    /// <summary>True while this broker is the active controller.</summary>
+    public bool IsActive => Volatile.Read(ref _term) is not null;
+
+    /// <summary>The term of the active controller this broker is, or null.</summary>
+    public ControllerTerm? Term => Volatile.Read(ref _term);
+
+    /// <summary>Starts the event loop and takes part in the election.</summary>
+    public void Start()
+    {
+        _loop = Task.Run(RunAsync);
+        Enqueue("Startup", ElectAsync);
+    }
+
+    /// <summary>
+    /// The ZooKeeper session ended (expired): this broker is controller no more; once the owner has
+    /// a new session and has registered again, it calls <see cref="Start"/>'s election again
+    /// through <see cref="Reelect"/>.
+    /// </summary>
+    public void OnSessionExpired() => Enqueue("SessionExpired", _ =>
+    {
+        Resign("the ZooKeeper session expired");
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Takes part in the election again (after a new ZooKeeper session).</summary>
+    public void Reelect() => Enqueue("Reelect", ElectAsync);
+
+    private void Enqueue(string name, Func<CancellationToken, Task> run) => _events.Writer.TryWrite((name, run));
+
+    private async Task RunAsync()
+    {
+        await foreach (var (name, run) in _events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+            try
+            {
+                await run(_stop.Token).ConfigureAwait(false);
+            }
+            catch (ControllerMovedException e)
+            {
+                Resign($"another broker is controller ({e.Message})");
+                Enqueue("Reelect", ElectAsync);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // An event that failed half-way leaves the context unknown: resign and elect again,
+                // which rebuilds it from ZooKeeper (what Kafka does on an unexpected error).
+                _logger.LogError(e, "Controller event {Event} failed", name);
+                if (IsActive)
+                {
+                    Resign($"event {name} failed");
+                    await SafeResignInStoreAsync().ConfigureAwait(false);
+                }
+                Enqueue("Reelect", ElectAsync);
+            }
+        }
+    }
+
+    private async Task ElectAsync(CancellationToken cancellationToken)
+    {
+        var active = await _store.GetControllerIdAsync(() => Enqueue("ControllerChange", ElectAsync), cancellationToken).ConfigureAwait(false);
+        if (active == _brokerId && IsActive)
+        {
+            return;
+        }
+        if (active is not null)
+        {
+            if (IsActive)
+            {
+                Resign($"broker {active} is controller now");
+            }
+            return;
+        }
+        var term = await _store.TryElectAsync(_brokerId, cancellationToken).ConfigureAwait(false);
+        if (term is null)
+        {
+            // Lost the race: the watch set above fires for the winner's node, and the next
+            // ControllerChange finds it.
+            return;
+        }
+        Volatile.Write(ref _term, term);
+        _logger.LogInformation("Broker {BrokerId} is the controller, epoch {Epoch}", _brokerId, term.Epoch);
+        await OnFailoverAsync(term, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Resign(string reason)
+    {
+        if (Volatile.Read(ref _term) is not { } term)
+        {
+            return;
+        }
+        _logger.LogInformation("Broker {BrokerId} resigns as controller (epoch {Epoch}): {Reason}", _brokerId, term.Epoch, reason);
+        foreach (var broker in _context.LiveBrokers.Keys)
+        {
+            _channel.RemoveBroker(broker);
+        }
+        _context.Clear();
+        _pendingDeletions.Clear();
+        Volatile.Write(ref _term, null);
+    }
+
+    private async Task SafeResignInStoreAsync()
+    {
+        try
+        {
+            await _store.ResignAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning("Could not delete /controller while resigning: {Error}", e.Message);
+        }
+    }
+
+    private ControllerRequestBatch NewBatch(ControllerTerm term) => new(_brokerId, term, _context);
+
+    public async ValueTask DisposeAsync()
+    {
+        _events.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        if (IsActive)
+        {
+            Resign("the broker is shutting down");
+            await SafeResignInStoreAsync().ConfigureAwait(false);
+        }
+        _stop.Dispose();
+    }
+}
+
+/// <summary>The controller's settings.</summary>
+public sealed record KafkaControllerOptions(bool UncleanLeaderElection);
