@@ -14,7 +14,7 @@ public sealed class ControllerContext
     /// <summary>Brokers in controlled shutdown: alive, but no longer eligible as leaders.</summary>
     public HashSet<int> ShuttingDown { get; } = [];
 
-    public Dictionary<string, TopicAssignment> Topics { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ControlledTopic> Topics { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<TopicPartition, LeaderIsr> States { get; } = [];
 

@@ -25,8 +25,8 @@ public sealed record LeaderIsr(int Leader, int LeaderEpoch, IReadOnlyList<int> I
     public const int LeaderDuringDelete = -2;
 }
 
-/// <summary>A topic's replica assignment: for each partition, its replicas in preference order.</summary>
-public sealed record TopicAssignment(string Name, Uuid TopicId, IReadOnlyDictionary<int, IReadOnlyList<int>> Partitions);
+/// <summary>A topic as the controller holds it: name, id, and for each partition its replicas in preference order.</summary>
+public sealed record ControlledTopic(string Name, Uuid TopicId, IReadOnlyDictionary<int, IReadOnlyList<int>> Partitions);
 
 /// <summary>The controller's term: its epoch and the zk version of /controller_epoch that fences its writes.</summary>
 public sealed record ControllerTerm(int Epoch, int EpochZkVersion);

@@ -30,7 +30,7 @@ public interface IControllerStore
     /// or malformed is left out (and logged by the store). <paramref name="onChange"/> runs with a
     /// topic's name when its assignment changes (partitions added).
     /// </summary>
-    Task<IReadOnlyList<TopicAssignment>> GetTopicsAsync(IReadOnlyCollection<string> topics, Action<string> onChange, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ControlledTopic>> GetTopicsAsync(IReadOnlyCollection<string> topics, Action<string> onChange, CancellationToken cancellationToken);
 
     /// <summary>Partition states read in one batch; partitions without a state znode are left out.</summary>
     Task<IReadOnlyDictionary<TopicPartition, LeaderIsr>> GetPartitionStatesAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken);
