@@ -47,8 +47,9 @@ public static class ReplicaAssignment
         var sorted = brokers.OrderBy(b => b.BrokerId).ToList();
         if (sorted.All(b => b.Rack is null))
         {
-            return new(RackUnaware(partitions, replicationFactor, sorted.ConvertAll(b => b.BrokerId), random, startPartitionId, fixedStartIndex),
-                ErrorCode.None, null);
+            // One rack holding every broker: the walk never skips, which is Kafka's rack-unaware assignment.
+            var oneRack = sorted.ConvertAll(b => b with { Rack = "" });
+            return new(RackAware(partitions, replicationFactor, oneRack, random, startPartitionId, fixedStartIndex), ErrorCode.None, null);
         }
         if (sorted.Any(b => b.Rack is null))
         {
@@ -74,32 +75,6 @@ public static class ReplicaAssignment
             {
                 result.Add(broker);
             }
-        }
-        return result;
-    }
-
-    private static Dictionary<int, IReadOnlyList<int>> RackUnaware(
-        int partitions, int replicationFactor, List<int> brokers, Random random, int startPartitionId, int fixedStartIndex)
-    {
-        var n = brokers.Count;
-        var startIndex = fixedStartIndex >= 0 ? fixedStartIndex : random.Next(n);
-        var shift = fixedStartIndex >= 0 ? fixedStartIndex : random.Next(n);
-        var partition = Math.Max(0, startPartitionId);
-        var result = new Dictionary<int, IReadOnlyList<int>>(partitions);
-        for (var i = 0; i < partitions; i++, partition++)
-        {
-            if (partition > 0 && partition % n == 0)
-            {
-                shift++;
-            }
-            var first = (partition + startIndex) % n;
-            var replicas = new int[replicationFactor];
-            replicas[0] = brokers[first];
-            for (var j = 0; j < replicationFactor - 1; j++)
-            {
-                replicas[j + 1] = brokers[ReplicaIndex(first, shift, j, n)];
-            }
-            result[partition] = replicas;
         }
         return result;
     }
