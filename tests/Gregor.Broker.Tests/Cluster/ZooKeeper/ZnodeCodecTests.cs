@@ -1,4 +1,5 @@
 using System.Text;
+using Gregor.Broker.Cluster;
 using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Protocol.Wire;
 
