@@ -8,7 +8,7 @@ namespace Gregor.Broker.Cluster;
 /// A broker's view of the cluster in ZooKeeper mode, as Kafka's ZkMetadataCache: filled only by
 /// the controller's UpdateMetadata requests. The live brokers are replaced by each request; the
 /// partition states it carries are merged in, and a partition whose leader is
-/// <see cref="Controller.LeaderIsr.LeaderDuringDelete"/> is removed (its topic with its last
+/// <see cref="Controller.LeaderValues.LeaderDuringDelete"/> is removed (its topic with its last
 /// partition). A partition whose leader is not a live broker is published with leader -1, which
 /// clients see as LEADER_NOT_AVAILABLE. Each update publishes a new immutable snapshot, so readers
 /// never see half of one.
@@ -112,7 +112,7 @@ public sealed class ClusterMetadataCache(string clusterId, string listenerName) 
         Dictionary<string, (Uuid Id, SortedDictionary<int, PartitionMetadata> Partitions)> topics,
         string topic, Uuid topicId, UpdateMetadataRequest.UpdateMetadataPartitionState state, List<string> removed)
     {
-        if (state.Leader == Controller.LeaderIsr.LeaderDuringDelete)
+        if (state.Leader == Controller.LeaderValues.LeaderDuringDelete)
         {
             if (topics.TryGetValue(topic, out var existing))
             {

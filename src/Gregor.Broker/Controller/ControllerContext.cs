@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Storage;
 
 namespace Gregor.Broker.Controller;
@@ -16,12 +18,15 @@ public sealed class ControllerContext
 
     public Dictionary<string, ControlledTopic> Topics { get; } = new(StringComparer.Ordinal);
 
-    public Dictionary<TopicPartition, LeaderIsr> States { get; } = [];
+    public Dictionary<TopicPartition, PartitionStateInfo> States { get; } = [];
 
     /// <summary>Topics marked for deletion whose deletion has begun.</summary>
     public HashSet<string> TopicsToDelete { get; } = new(StringComparer.Ordinal);
 
     public bool IsLive(int brokerId) => LiveBrokers.ContainsKey(brokerId);
+
+    /// <summary>The brokers that may lead: alive and not shutting down.</summary>
+    public IReadOnlySet<int> EligibleBrokers => LiveBrokers.Keys.Where(id => !ShuttingDown.Contains(id)).ToHashSet();
 
     /// <summary>Live and not shutting down: may lead.</summary>
     public bool IsEligible(int brokerId) => LiveBrokers.ContainsKey(brokerId) && !ShuttingDown.Contains(brokerId);

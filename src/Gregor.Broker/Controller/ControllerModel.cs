@@ -11,25 +11,12 @@ public sealed record LiveBroker(int Id, long Epoch, IReadOnlyList<LiveEndpoint> 
 /// <summary>One listener of a broker: its name, advertised host and port, and security protocol id (0 = PLAINTEXT).</summary>
 public sealed record LiveEndpoint(string Listener, string Host, int Port, short SecurityProtocol);
 
-/// <summary>
-/// A partition's leadership as stored in ZooKeeper: leader (-1: none), leader epoch (grows with
-/// every election), ISR, the epoch of the controller that wrote it, and the znode's version
-/// (the partition epoch, which conditional writes compare).
-/// </summary>
-public sealed record LeaderIsr(int Leader, int LeaderEpoch, IReadOnlyList<int> Isr, int ControllerEpoch, int PartitionEpoch)
+/// <summary>Leader values with a meaning of their own in the controller's requests.</summary>
+public static class LeaderValues
 {
-    /// <summary>No leader: the partition is offline.</summary>
-    public const int NoLeader = -1;
-
-    /// <summary>The leader value UpdateMetadata carries for a partition being deleted.</summary>
+    /// <summary>The leader UpdateMetadata carries for a partition being deleted (Kafka's LeaderAndIsr.LeaderDuringDelete).</summary>
     public const int LeaderDuringDelete = -2;
 }
 
 /// <summary>A topic as the controller holds it: name, id, and for each partition its replicas in preference order.</summary>
 public sealed record ControlledTopic(string Name, Uuid TopicId, IReadOnlyDictionary<int, IReadOnlyList<int>> Partitions);
-
-/// <summary>The controller's term: its epoch and the zk version of /controller_epoch that fences its writes.</summary>
-public sealed record ControllerTerm(int Epoch, int EpochZkVersion);
-
-/// <summary>A write of the controller failed its check on /controller_epoch: another broker is controller now.</summary>
-public sealed class ControllerMovedException(string message) : Exception(message);

@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Protocol.Messages;
 using Gregor.Storage;
 
@@ -9,13 +11,13 @@ namespace Gregor.Broker.Controller;
 /// UpdateMetadata to every live broker, StopReplica to replicas going away. Every request carries
 /// the controller's id and epoch and the receiver's broker epoch, which the receiver checks.
 /// </summary>
-public sealed class ControllerRequestBatch(int controllerId, ControllerTerm term, ControllerContext context)
+public sealed class ControllerRequestBatch(int controllerId, ControllerEpoch term, ControllerContext context)
 {
     public const short LeaderAndIsrVersion = 7;
     public const short UpdateMetadataVersion = 8;
     public const short StopReplicaVersion = 4;
 
-    private readonly Dictionary<int, Dictionary<TopicPartition, (LeaderIsr State, bool IsNew)>> _leaderAndIsr = [];
+    private readonly Dictionary<int, Dictionary<TopicPartition, (PartitionStateInfo State, bool IsNew)>> _leaderAndIsr = [];
     // Per broker, the partitions its UpdateMetadata carries (empty: only the live brokers).
     private readonly Dictionary<int, HashSet<TopicPartition>> _updateMetadata = [];
     private readonly Dictionary<int, Dictionary<TopicPartition, bool>> _stopReplica = [];
@@ -24,7 +26,7 @@ public sealed class ControllerRequestBatch(int controllerId, ControllerTerm term
     /// LeaderAndIsr for <paramref name="partition"/> to the live ones of <paramref name="brokers"/>,
     /// and UpdateMetadata for it to every live broker.
     /// </summary>
-    public void AddLeaderAndIsr(IEnumerable<int> brokers, TopicPartition partition, LeaderIsr state, bool isNew)
+    public void AddLeaderAndIsr(IEnumerable<int> brokers, TopicPartition partition, PartitionStateInfo state, bool isNew)
     {
         foreach (var broker in brokers.Where(context.IsLive))
         {
@@ -93,7 +95,7 @@ public sealed class ControllerRequestBatch(int controllerId, ControllerTerm term
 
     private long EpochOf(int broker) => context.LiveBrokers.TryGetValue(broker, out var b) ? b.Epoch : -1;
 
-    private LeaderAndIsrRequest BuildLeaderAndIsr(int broker, Dictionary<TopicPartition, (LeaderIsr State, bool IsNew)> partitions)
+    private LeaderAndIsrRequest BuildLeaderAndIsr(int broker, Dictionary<TopicPartition, (PartitionStateInfo State, bool IsNew)> partitions)
     {
         var request = new LeaderAndIsrRequest
         {
@@ -113,16 +115,16 @@ public sealed class ControllerRequestBatch(int controllerId, ControllerTerm term
                     TopicName = topic.Key,
                     PartitionIndex = p.Key.Partition,
                     ControllerEpoch = p.Value.State.ControllerEpoch,
-                    Leader = p.Value.State.Leader,
-                    LeaderEpoch = p.Value.State.LeaderEpoch,
-                    Isr = [.. p.Value.State.Isr],
-                    PartitionEpoch = p.Value.State.PartitionEpoch,
+                    Leader = p.Value.State.LeaderAndIsr.Leader,
+                    LeaderEpoch = p.Value.State.LeaderAndIsr.LeaderEpoch,
+                    Isr = [.. p.Value.State.LeaderAndIsr.Isr],
+                    PartitionEpoch = p.Value.State.LeaderAndIsr.PartitionEpoch,
                     Replicas = [.. context.ReplicasOf(p.Key)],
                     IsNew = p.Value.IsNew,
                 }).ToList(),
             });
         }
-        var leaders = partitions.Values.Select(p => p.State.Leader).Distinct();
+        var leaders = partitions.Values.Select(p => p.State.LeaderAndIsr.Leader).Distinct();
         foreach (var leader in leaders)
         {
             if (context.LiveBrokers.TryGetValue(leader, out var live) && live.Endpoints.Count > 0)
@@ -161,10 +163,10 @@ public sealed class ControllerRequestBatch(int controllerId, ControllerTerm term
                     TopicName = topic.Key,
                     PartitionIndex = partition.Partition,
                     ControllerEpoch = state.ControllerEpoch,
-                    Leader = deleting ? LeaderIsr.LeaderDuringDelete : state.Leader,
-                    LeaderEpoch = state.LeaderEpoch,
-                    Isr = [.. state.Isr],
-                    ZkVersion = state.PartitionEpoch,
+                    Leader = deleting ? LeaderValues.LeaderDuringDelete : state.LeaderAndIsr.Leader,
+                    LeaderEpoch = state.LeaderAndIsr.LeaderEpoch,
+                    Isr = [.. state.LeaderAndIsr.Isr],
+                    ZkVersion = state.LeaderAndIsr.PartitionEpoch,
                     Replicas = [.. replicas],
                     OfflineReplicas = replicas.Where(r => !context.IsLive(r)).ToList(),
                 });
@@ -206,7 +208,7 @@ public sealed class ControllerRequestBatch(int controllerId, ControllerTerm term
                 {
                     PartitionIndex = p.Key.Partition,
                     // -2: the partition is being deleted (Kafka's LeaderAndIsr.EpochDuringDelete); -1: no epoch check.
-                    LeaderEpoch = p.Value ? -2 : (context.States.TryGetValue(p.Key, out var s) ? s.LeaderEpoch : -1),
+                    LeaderEpoch = p.Value ? -2 : (context.States.TryGetValue(p.Key, out var s) ? s.LeaderAndIsr.LeaderEpoch : -1),
                     DeletePartition = p.Value,
                 }).ToList(),
             });

@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Storage;
 
 namespace Gregor.Broker.Controller;
@@ -14,10 +16,10 @@ public interface IControllerStore
     Task<int?> GetControllerIdAsync(Action onChange, CancellationToken cancellationToken);
 
     /// <summary>Tries to become controller; null when another broker got there first.</summary>
-    Task<ControllerTerm?> TryElectAsync(int brokerId, CancellationToken cancellationToken);
+    Task<ControllerEpoch?> TryElectAsync(int brokerId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes /controller when this session holds it (resigning on shutdown).</summary>
-    Task ResignAsync(CancellationToken cancellationToken);
+    /// <summary>Deletes /controller, fenced by the term (resigning on shutdown, so another broker takes over at once).</summary>
+    Task ResignAsync(ControllerEpoch term, CancellationToken cancellationToken);
 
     /// <summary>Registered brokers; <paramref name="onChange"/> runs when /brokers/ids' children change.</summary>
     Task<IReadOnlyList<LiveBroker>> GetBrokersAsync(Action onChange, CancellationToken cancellationToken);
@@ -33,27 +35,27 @@ public interface IControllerStore
     Task<IReadOnlyList<ControlledTopic>> GetTopicsAsync(IReadOnlyCollection<string> topics, Action<string> onChange, CancellationToken cancellationToken);
 
     /// <summary>Partition states read in one batch; partitions without a state znode are left out.</summary>
-    Task<IReadOnlyDictionary<TopicPartition, LeaderIsr>> GetPartitionStatesAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<TopicPartition, PartitionStateInfo>> GetPartitionStatesAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates the state znodes of new partitions; gives the states as stored (with their partition
     /// epoch). A partition whose state already exists is left out of the answer.
     /// </summary>
-    Task<IReadOnlyDictionary<TopicPartition, LeaderIsr>> CreatePartitionStatesAsync(ControllerTerm term, IReadOnlyDictionary<TopicPartition, LeaderIsr> states, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<TopicPartition, PartitionStateInfo>> CreatePartitionStatesAsync(ControllerEpoch term, IReadOnlyDictionary<TopicPartition, PartitionStateInfo> states, CancellationToken cancellationToken);
 
     /// <summary>
     /// Updates partition states conditionally on their partition epoch (the value in each state);
     /// gives the stored states (new partition epoch) of those written; a partition whose znode had
     /// changed meanwhile is left out.
     /// </summary>
-    Task<IReadOnlyDictionary<TopicPartition, LeaderIsr>> UpdatePartitionStatesAsync(ControllerTerm term, IReadOnlyDictionary<TopicPartition, LeaderIsr> states, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<TopicPartition, PartitionStateInfo>> UpdatePartitionStatesAsync(ControllerEpoch term, IReadOnlyDictionary<TopicPartition, PartitionStateInfo> states, CancellationToken cancellationToken);
 
     /// <summary>Topics marked for deletion (/admin/delete_topics); <paramref name="onChange"/> runs when that changes.</summary>
     Task<IReadOnlyList<string>> GetTopicDeletionsAsync(Action onChange, CancellationToken cancellationToken);
 
     /// <summary>Removes a deleted topic's znodes: its assignment and states, its config, its deletion marker.</summary>
-    Task DeleteTopicAsync(ControllerTerm term, string topic, CancellationToken cancellationToken);
+    Task DeleteTopicAsync(ControllerEpoch term, string topic, CancellationToken cancellationToken);
 
     /// <summary>Removes a deletion marker for a topic that does not exist.</summary>
-    Task DeleteTopicDeletionMarkerAsync(ControllerTerm term, string topic, CancellationToken cancellationToken);
+    Task DeleteTopicDeletionMarkerAsync(ControllerEpoch term, string topic, CancellationToken cancellationToken);
 }

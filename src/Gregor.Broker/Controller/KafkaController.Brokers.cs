@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -54,26 +56,26 @@ public sealed partial class KafkaController
     /// failed broker leaves the ISR of the others (never emptying it); every live broker learns it
     /// is gone.
     /// </summary>
-    private async Task OnBrokerFailureAsync(ControllerTerm term, ControllerRequestBatch batch, IReadOnlyList<int> failed, CancellationToken cancellationToken)
+    private async Task OnBrokerFailureAsync(ControllerEpoch term, ControllerRequestBatch batch, IReadOnlyList<int> failed, CancellationToken cancellationToken)
     {
-        var affected = _context.States.Where(s => failed.Contains(s.Value.Leader)).Select(s => s.Key).ToList();
+        var affected = _context.States.Where(s => failed.Contains(s.Value.LeaderAndIsr.Leader)).Select(s => s.Key).ToList();
         await BringPartitionsOnlineAsync(term, batch, affected, cancellationToken).ConfigureAwait(false);
 
-        var shrunk = new Dictionary<TopicPartition, LeaderIsr>();
+        var shrunk = new Dictionary<TopicPartition, PartitionStateInfo>();
         foreach (var (partition, state) in _context.States)
         {
-            if (_context.TopicsToDelete.Contains(partition.Topic) || failed.Contains(state.Leader))
+            if (_context.TopicsToDelete.Contains(partition.Topic) || failed.Contains(state.LeaderAndIsr.Leader))
             {
                 continue;
             }
-            var isr = state.Isr;
-            foreach (var gone in failed.Where(state.Isr.Contains))
+            var after = state.LeaderAndIsr;
+            foreach (var gone in failed)
             {
-                isr = LeaderElection.IsrWithout(isr, gone);
+                after = LeaderElection.RemoveReplicaFromIsr(after, gone) is { } removed ? removed with { LeaderEpoch = state.LeaderAndIsr.LeaderEpoch + 1 } : after;
             }
-            if (isr.Count != state.Isr.Count)
+            if (after != state.LeaderAndIsr)
             {
-                shrunk[partition] = state with { LeaderEpoch = state.LeaderEpoch + 1, Isr = isr, ControllerEpoch = term.Epoch };
+                shrunk[partition] = new PartitionStateInfo(after, term.Epoch);
             }
         }
         await WriteStatesAsync(term, batch, shrunk, cancellationToken).ConfigureAwait(false);
@@ -86,7 +88,7 @@ public sealed partial class KafkaController
     /// list; the new brokers get the leadership of every partition they hold a replica of; offline
     /// partitions they can lead come online; deletions waiting for them go on.
     /// </summary>
-    private async Task OnBrokerStartupAsync(ControllerTerm term, ControllerRequestBatch batch, IReadOnlyList<int> started, CancellationToken cancellationToken)
+    private async Task OnBrokerStartupAsync(ControllerEpoch term, ControllerRequestBatch batch, IReadOnlyList<int> started, CancellationToken cancellationToken)
     {
         batch.AddUpdateMetadata(started, _context.AllPartitions.ToList());
         batch.AddUpdateMetadata(_context.LiveBrokers.Keys.Except(started), []);
@@ -100,7 +102,7 @@ public sealed partial class KafkaController
                 }
             }
         }
-        var offline = _context.AllPartitions.Where(p => !_context.States.TryGetValue(p, out var s) || !_context.IsEligible(s.Leader)).ToList();
+        var offline = _context.AllPartitions.Where(p => !_context.States.TryGetValue(p, out var s) || !_context.IsEligible(s.LeaderAndIsr.Leader)).ToList();
         await BringPartitionsOnlineAsync(term, batch, offline, cancellationToken).ConfigureAwait(false);
         ResumeDeletionsOn(batch, started);
     }

@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Protocol.Errors;
 using Gregor.Storage;
 using Microsoft.Extensions.Logging;
@@ -51,7 +53,8 @@ public sealed partial class KafkaController
         _logger.LogInformation("Broker {BrokerId} is shutting down; moving its leadership away", brokerId);
 
         var batch = NewBatch(term);
-        var moving = new Dictionary<TopicPartition, LeaderIsr>();
+        var moving = new Dictionary<TopicPartition, PartitionStateInfo>();
+        var live = _context.LiveBrokers.Keys.ToHashSet();
         foreach (var (partition, state) in _context.States)
         {
             var replicas = _context.ReplicasOf(partition);
@@ -59,23 +62,24 @@ public sealed partial class KafkaController
             {
                 continue;
             }
-            if (state.Leader == brokerId)
+            if (state.LeaderAndIsr.Leader == brokerId)
             {
-                if (LeaderElection.ForOfflinePartition(replicas, state.Isr, _context.IsEligible, uncleanAllowed: false) is { } elected)
+                if (LeaderElection.ForControlledShutdown(replicas, state.LeaderAndIsr, live, _context.ShuttingDown) is { } elected)
                 {
-                    moving[partition] = state with { Leader = elected.Leader, LeaderEpoch = state.LeaderEpoch + 1, Isr = elected.Isr, ControllerEpoch = term.Epoch };
+                    moving[partition] = new PartitionStateInfo(elected, term.Epoch);
                 }
             }
-            else if (state.Isr.Contains(brokerId) && state.Isr.Count > 1)
+            else if (state.LeaderAndIsr.Isr.Contains(brokerId) && state.LeaderAndIsr.Isr.Count > 1
+                && LeaderElection.RemoveReplicaFromIsr(state.LeaderAndIsr, brokerId) is { } shrunk)
             {
-                moving[partition] = state with { LeaderEpoch = state.LeaderEpoch + 1, Isr = LeaderElection.IsrWithout(state.Isr, brokerId), ControllerEpoch = term.Epoch };
+                moving[partition] = new PartitionStateInfo(shrunk, term.Epoch);
             }
         }
         await WriteStatesAsync(term, batch, moving, cancellationToken).ConfigureAwait(false);
         batch.Send(_channel, OnStopReplicaResponse);
 
         var remaining = _context.States
-            .Where(s => s.Value.Leader == brokerId && _context.ReplicasOf(s.Key).Count > 1)
+            .Where(s => s.Value.LeaderAndIsr.Leader == brokerId && _context.ReplicasOf(s.Key).Count > 1)
             .Select(s => s.Key).ToList();
         return new ControlledShutdownResult(ErrorCode.None, remaining);
     }

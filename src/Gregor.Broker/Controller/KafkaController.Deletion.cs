@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Protocol.Messages;
 using Gregor.Storage;
 using Microsoft.Extensions.Logging;
@@ -97,7 +99,7 @@ public sealed partial class KafkaController
         });
     }
 
-    private async Task CompleteDeletionAsync(ControllerTerm term, string topic, CancellationToken cancellationToken)
+    private async Task CompleteDeletionAsync(ControllerEpoch term, string topic, CancellationToken cancellationToken)
     {
         await _store.DeleteTopicAsync(term, topic, cancellationToken).ConfigureAwait(false);
         ForgetTopic(topic);

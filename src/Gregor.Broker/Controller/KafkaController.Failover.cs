@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +14,7 @@ public sealed partial class KafkaController
     /// replica its partitions' leadership, then bring offline and new partitions online and resume
     /// deletions.
     /// </summary>
-    private async Task OnFailoverAsync(ControllerTerm term, CancellationToken cancellationToken)
+    private async Task OnFailoverAsync(ControllerEpoch term, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         _context.Clear();
@@ -60,10 +62,11 @@ public sealed partial class KafkaController
     /// leader from its ISR, or, with none, is marked leaderless (leader -1, ISR kept) so clients see
     /// it offline. Partitions of topics being deleted are left alone.
     /// </summary>
-    private async Task BringPartitionsOnlineAsync(ControllerTerm term, ControllerRequestBatch batch, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
+    private async Task BringPartitionsOnlineAsync(ControllerEpoch term, ControllerRequestBatch batch, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
     {
-        var fresh = new Dictionary<TopicPartition, LeaderIsr>();
-        var changed = new Dictionary<TopicPartition, LeaderIsr>();
+        var fresh = new Dictionary<TopicPartition, PartitionStateInfo>();
+        var eligible = _context.EligibleBrokers;
+        var changed = new Dictionary<TopicPartition, PartitionStateInfo>();
         foreach (var partition in partitions)
         {
             if (_context.TopicsToDelete.Contains(partition.Topic))
@@ -73,28 +76,24 @@ public sealed partial class KafkaController
             var replicas = _context.ReplicasOf(partition);
             if (!_context.States.TryGetValue(partition, out var state))
             {
-                if (LeaderElection.ForNewPartition(replicas, _context.IsEligible) is { } first)
+                if (LeaderElection.ForNewPartition(replicas, eligible) is { } first)
                 {
-                    fresh[partition] = new LeaderIsr(first.Leader, 0, first.Isr, term.Epoch, 0);
+                    fresh[partition] = new PartitionStateInfo(first, term.Epoch);
                 }
                 continue;
             }
-            if (_context.IsEligible(state.Leader))
+            if (eligible.Contains(state.LeaderAndIsr.Leader))
             {
                 continue;
             }
-            if (LeaderElection.ForOfflinePartition(replicas, state.Isr, _context.IsEligible, _options.UncleanLeaderElection) is { } elected)
+            if (LeaderElection.ForOfflinePartition(replicas, state.LeaderAndIsr, eligible, _options.UncleanLeaderElection) is { } elected)
             {
                 if (elected.Unclean)
                 {
                     _logger.LogWarning("Unclean leader election for {Partition}: broker {Leader} leads without being in the ISR {Isr}; records acknowledged by the ISR may be lost",
-                        partition, elected.Leader, string.Join(",", state.Isr));
+                        partition, elected.LeaderAndIsr.Leader, string.Join(",", state.LeaderAndIsr.Isr));
                 }
-                changed[partition] = state with { Leader = elected.Leader, LeaderEpoch = state.LeaderEpoch + 1, Isr = elected.Isr, ControllerEpoch = term.Epoch };
-            }
-            else if (state.Leader != LeaderIsr.NoLeader)
-            {
-                changed[partition] = state with { Leader = LeaderIsr.NoLeader, LeaderEpoch = state.LeaderEpoch + 1, Isr = LeaderElection.IsrWithout(state.Isr, state.Leader), ControllerEpoch = term.Epoch };
+                changed[partition] = new PartitionStateInfo(elected.LeaderAndIsr, term.Epoch);
             }
         }
         if (fresh.Count > 0)
@@ -112,7 +111,7 @@ public sealed partial class KafkaController
     /// Writes changed partition states and tells the replicas and every broker. A state that had
     /// changed in ZooKeeper meanwhile is re-read into the context (a later event acts on it).
     /// </summary>
-    private async Task WriteStatesAsync(ControllerTerm term, ControllerRequestBatch batch, Dictionary<TopicPartition, LeaderIsr> changed, CancellationToken cancellationToken)
+    private async Task WriteStatesAsync(ControllerEpoch term, ControllerRequestBatch batch, Dictionary<TopicPartition, PartitionStateInfo> changed, CancellationToken cancellationToken)
     {
         if (changed.Count == 0)
         {

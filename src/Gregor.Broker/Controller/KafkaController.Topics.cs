@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Gregor.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -62,7 +64,7 @@ public sealed partial class KafkaController
         await OnNewPartitionsAsync(term, added, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task OnNewPartitionsAsync(ControllerTerm term, IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
+    private async Task OnNewPartitionsAsync(ControllerEpoch term, IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         var batch = NewBatch(term);
         await BringPartitionsOnlineAsync(term, batch, partitions, cancellationToken).ConfigureAwait(false);

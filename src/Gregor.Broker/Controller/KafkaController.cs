@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Controller;
@@ -8,7 +10,7 @@ namespace Gregor.Broker.Controller;
 /// one that wins the election through /controller is active and decides who leads what. It works
 /// through one event queue: ZooKeeper watches, broker requests (controlled shutdown) and responses
 /// (StopReplica) become events run one at a time, so <see cref="ControllerContext"/> needs no
-/// locks. Its ZooKeeper writes are fenced by its term (<see cref="ControllerTerm"/>); a fenced
+/// locks. Its ZooKeeper writes are fenced by its term (<see cref="ControllerEpoch"/>); a fenced
 /// write means another broker is controller, and this one resigns.
 /// </summary>
 public sealed partial class KafkaController : IAsyncDisposable
@@ -22,7 +24,7 @@ public sealed partial class KafkaController : IAsyncDisposable
         Channel.CreateUnbounded<(string, Func<CancellationToken, Task>)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly ControllerContext _context = new();
-    private ControllerTerm? _term;
+    private ControllerEpoch? _term;
     private Task? _loop;
 
     public KafkaController(int brokerId, KafkaControllerOptions options, IControllerStore store, IControllerChannel channel, ILogger<KafkaController> logger)
@@ -38,7 +40,7 @@ public sealed partial class KafkaController : IAsyncDisposable
     public bool IsActive => Volatile.Read(ref _term) is not null;
 
     /// <summary>The term of the active controller this broker is, or null.</summary>
-    public ControllerTerm? Term => Volatile.Read(ref _term);
+    public ControllerEpoch? Term => Volatile.Read(ref _term);
 
     /// <summary>Starts the event loop and takes part in the election.</summary>
     public void Start()
@@ -89,10 +91,10 @@ public sealed partial class KafkaController : IAsyncDisposable
                 // An event that failed half-way leaves the context unknown: resign and elect again,
                 // which rebuilds it from ZooKeeper (what Kafka does on an unexpected error).
                 _logger.LogError(e, "Controller event {Event} failed", name);
-                if (IsActive)
+                if (Term is { } term)
                 {
                     Resign($"event {name} failed");
-                    await SafeResignInStoreAsync().ConfigureAwait(false);
+                    await SafeResignInStoreAsync(term).ConfigureAwait(false);
                 }
                 Enqueue("Reelect", ElectAsync);
             }
@@ -142,11 +144,11 @@ public sealed partial class KafkaController : IAsyncDisposable
         Volatile.Write(ref _term, null);
     }
 
-    private async Task SafeResignInStoreAsync()
+    private async Task SafeResignInStoreAsync(ControllerEpoch term)
     {
         try
         {
-            await _store.ResignAsync(CancellationToken.None).ConfigureAwait(false);
+            await _store.ResignAsync(term, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -154,7 +156,7 @@ public sealed partial class KafkaController : IAsyncDisposable
         }
     }
 
-    private ControllerRequestBatch NewBatch(ControllerTerm term) => new(_brokerId, term, _context);
+    private ControllerRequestBatch NewBatch(ControllerEpoch term) => new(_brokerId, term, _context);
 
     public async ValueTask DisposeAsync()
     {
@@ -164,10 +166,10 @@ public sealed partial class KafkaController : IAsyncDisposable
         {
             await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        if (IsActive)
+        if (Term is { } term)
         {
             Resign("the broker is shutting down");
-            await SafeResignInStoreAsync().ConfigureAwait(false);
+            await SafeResignInStoreAsync(term).ConfigureAwait(false);
         }
         _stop.Dispose();
     }
