@@ -100,7 +100,7 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new ProduceHandler(replicas, metadata));
         handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
         handlers.Add(new ListOffsetsHandler(replicas));
-        handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));
+        handlers.Add(new InitProducerIdHandler(ProducerIdManager.ForLogDir(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
         _groups = new GroupCoordinator(GroupOptions(topics), new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>()), _loggerFactory.CreateLogger<GroupCoordinator>());
         _groupsLoad = _groups.StartAsync();
