@@ -13,15 +13,15 @@ namespace Gregor.Broker.Partitions;
 /// moves the high watermark (single node: every append is fully replicated) and wakes parked
 /// fetches. The record bytes are patched in place in the request buffer and written as received.
 /// A partition whose log dir is offline (or goes offline on this append) gets KAFKA_STORAGE_ERROR.
+/// Reached through <see cref="Partition.AppendAsync"/>, which owns the log.
 /// </summary>
-public static class PartitionAppender
+internal static class PartitionAppender
 {
     /// <summary>Offset of the magic byte, the same in legacy messages and v2 batches.</summary>
     private const int MagicOffset = 16;
 
-    public static async ValueTask<AppendResult> AppendAsync(Partition partition, ReadOnlyMemory<byte> records)
+    public static async ValueTask<AppendResult> AppendAsync(Partition partition, PartitionLog log, ReadOnlyMemory<byte> records)
     {
-        var log = partition.Log;
         var config = log.Config;
         if (log.IsOffline)
         {
@@ -76,12 +76,12 @@ public static class PartitionAppender
         }
         if (!HasProducerId(batches.Span))
         {
-            return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+            return await AppendToLogAsync(partition, log, batches).ConfigureAwait(false);
         }
         await partition.ProducerLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            return await AppendIdempotentAsync(partition, batches).ConfigureAwait(false);
+            return await AppendIdempotentAsync(partition, log, batches).ConfigureAwait(false);
         }
         finally
         {
@@ -151,10 +151,9 @@ public static class PartitionAppender
     /// INVALID_PRODUCER_EPOCH and a sequence gap OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka decides.
     /// Caller holds the partition's producer lock.
     /// </summary>
-    private static async ValueTask<AppendResult> AppendIdempotentAsync(Partition partition, Memory<byte> batches)
+    private static async ValueTask<AppendResult> AppendIdempotentAsync(Partition partition, PartitionLog log, Memory<byte> batches)
     {
-        var producers = partition.Producers;
-        var log = partition.Log;
+        var producers = log.Producers;
         var count = 0;
         for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
         {
@@ -181,7 +180,7 @@ public static class PartitionAppender
             }
         }
         // The log applies each batch to the producer state as it appends it.
-        return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
+        return await AppendToLogAsync(partition, log, batches).ConfigureAwait(false);
     }
 
     /// <summary>First and last sequence numbers of a batch; sequences wrap from int.MaxValue to 0.</summary>
@@ -191,9 +190,8 @@ public static class PartitionAppender
         return (first, (int)((first + (long)RecordBatch.LastOffsetDelta(batch)) % ((long)int.MaxValue + 1)));
     }
 
-    private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, Memory<byte> batches)
+    private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, PartitionLog log, Memory<byte> batches)
     {
-        var log = partition.Log;
         AppendInfo info;
         try
         {
@@ -207,9 +205,32 @@ public static class PartitionAppender
         {
             return AppendResult.Failed(ErrorCode.KafkaStorageError, e.Message);
         }
-        log.UpdateHighWatermark(log.LogEndOffset);
+        partition.MaybeIncrementHighWatermark();
         partition.SignalDataArrived();
         return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null);
+    }
+
+    /// <summary>
+    /// A follower's append: the batches come from the leader with their offsets, leader epochs and
+    /// producer state already decided, so they are written as they are (the log checks their
+    /// framing and that they start at or after its log end). The high watermark is the leader's to
+    /// move, so it is left alone here.
+    /// </summary>
+    public static async ValueTask<AppendResult> AppendAsFollowerAsync(Partition partition, PartitionLog log, ReadOnlyMemory<byte> records)
+    {
+        try
+        {
+            var info = await log.AppendAsync(MemoryMarshal.AsMemory(records), partition.LeaderEpoch, assignOffsets: false).ConfigureAwait(false);
+            return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null);
+        }
+        catch (LogAppendException e)
+        {
+            return AppendResult.Failed(Map(e.Error), e.Message, log.LogStartOffset);
+        }
+        catch (KafkaStorageException e)
+        {
+            return AppendResult.Failed(ErrorCode.KafkaStorageError, e.Message);
+        }
     }
 
     public static ErrorCode Map(RecordValidationError error) => error switch
