@@ -6,10 +6,8 @@ namespace Gregor.Broker.Partitions;
 /// <summary>
 /// A partition this broker holds, and the only surface request handlers and coordinators see of
 /// it: its leadership (leader epoch, assigned replicas, in-sync replicas), its offsets, appends
-/// and reads. The log stays inside: the log guards its own state, including its idempotent
-/// producers' state, which it updates as it appends; <see cref="ProducerLock"/> is held from the
-/// sequence check of idempotent batches through their append, so no other batch with a producer
-/// id reaches the log in between and no check runs while the producer state changes.
+/// and reads. The log stays inside: it guards its own state, including its idempotent producers'
+/// state, which it checks and updates under its lock as it appends.
 /// The leadership is one immutable <see cref="LeaderState"/> replaced whole by
 /// <see cref="MakeLeader"/>, so a reader never sees an epoch with another epoch's ISR.
 /// <see cref="_dataArrived"/> is swapped atomically, so plain appends and parked fetches take no
@@ -66,8 +64,6 @@ public sealed class Partition
 
     /// <summary>The topic's storage config in force (changes apply live).</summary>
     public LogConfig Config => _log.Config;
-
-    internal SemaphoreSlim ProducerLock { get; } = new(1, 1);
 
     /// <summary>
     /// This broker leads the partition from now on, in <paramref name="leaderEpoch"/> with the given

@@ -9,9 +9,10 @@ namespace Gregor.Broker.Partitions;
 /// <summary>
 /// The produce path for one partition: converts legacy message sets (magic 0/1) to a v2 batch,
 /// validates v2 batches (CRC-32C, lengths, codec, decompressed size) and their records against the
-/// topic's policies (keys on a compacted topic, CreateTime timestamp bounds), appends them as the leader,
-/// moves the high watermark (single node: every append is fully replicated) and wakes parked
-/// fetches. The record bytes are patched in place in the request buffer and written as received.
+/// topic's policies (keys on a compacted topic, CreateTime timestamp bounds), appends them as the leader
+/// (the log checks idempotent batches against its producer state as it appends: a retry is answered
+/// with its original offsets), moves the high watermark (single node: every append is fully
+/// replicated) and wakes parked fetches. The record bytes are patched in place in the request buffer and written as received.
 /// A partition whose log dir is offline (or goes offline on this append) gets KAFKA_STORAGE_ERROR.
 /// Reached through <see cref="Partition.AppendAsync"/>, which owns the log.
 /// </summary>
@@ -74,19 +75,7 @@ internal static class PartitionAppender
         {
             return policy with { LogStartOffset = log.LogStartOffset };
         }
-        if (!HasProducerId(batches.Span))
-        {
-            return await AppendToLogAsync(partition, log, batches).ConfigureAwait(false);
-        }
-        await partition.ProducerLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return await AppendIdempotentAsync(partition, log, batches).ConfigureAwait(false);
-        }
-        finally
-        {
-            partition.ProducerLock.Release();
-        }
+        return await AppendToLogAsync(partition, log, batches).ConfigureAwait(false);
     }
 
     private static AppendResult Validate(ReadOnlySpan<byte> batches, BatchValidationOptions options, long logStartOffset)
@@ -132,64 +121,6 @@ internal static class PartitionAppender
         return default;
     }
 
-    private static bool HasProducerId(ReadOnlySpan<byte> batches)
-    {
-        while (batches.Length >= RecordBatch.HeaderSize)
-        {
-            if (RecordBatch.ProducerId(batches) >= 0)
-            {
-                return true;
-            }
-            batches = batches[RecordBatch.SizeInBytes(batches)..];
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// Idempotent batches (a producer id is set): a retry of one of the producer's last five batches
-    /// is answered with its original offsets and not written again; a stale epoch is
-    /// INVALID_PRODUCER_EPOCH and a sequence gap OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka decides.
-    /// Caller holds the partition's producer lock.
-    /// </summary>
-    private static async ValueTask<AppendResult> AppendIdempotentAsync(Partition partition, PartitionLog log, Memory<byte> batches)
-    {
-        var producers = log.Producers;
-        var count = 0;
-        for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
-        {
-            count++;
-            var producerId = RecordBatch.ProducerId(rest);
-            if (producerId < 0)
-            {
-                continue;
-            }
-            var (first, last) = SequenceRange(rest);
-            var verdict = producers.Check(producerId, RecordBatch.ProducerEpoch(rest), first, last, out var duplicate);
-            switch (verdict)
-            {
-                case SequenceCheck.Duplicate when count == 1 && rest.Length == RecordBatch.SizeInBytes(rest):
-                    return new AppendResult(ErrorCode.None, duplicate.FirstOffset, -1, log.LogStartOffset, null);
-                case SequenceCheck.Duplicate:
-                    return AppendResult.Failed(ErrorCode.DuplicateSequenceNumber, $"batch {first}-{last} of producer {producerId} is a duplicate", log.LogStartOffset);
-                case SequenceCheck.InvalidEpoch:
-                    return AppendResult.Failed(ErrorCode.InvalidProducerEpoch,
-                        $"epoch {RecordBatch.ProducerEpoch(rest)} of producer {producerId} is older than {producers.Find(producerId)?.Epoch}", log.LogStartOffset);
-                case SequenceCheck.OutOfOrder:
-                    return AppendResult.Failed(ErrorCode.OutOfOrderSequenceNumber,
-                        $"out of order sequence number for producer {producerId}: {first} (incoming seq. number), {producers.Find(producerId)?.LastSequence} (current end sequence number)", log.LogStartOffset);
-            }
-        }
-        // The log applies each batch to the producer state as it appends it.
-        return await AppendToLogAsync(partition, log, batches).ConfigureAwait(false);
-    }
-
-    /// <summary>First and last sequence numbers of a batch; sequences wrap from int.MaxValue to 0.</summary>
-    private static (int First, int Last) SequenceRange(ReadOnlySpan<byte> batch)
-    {
-        var first = RecordBatch.BaseSequence(batch);
-        return (first, (int)((first + (long)RecordBatch.LastOffsetDelta(batch)) % ((long)int.MaxValue + 1)));
-    }
-
     private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, PartitionLog log, Memory<byte> batches)
     {
         AppendInfo info;
@@ -201,9 +132,23 @@ internal static class PartitionAppender
         {
             return AppendResult.Failed(Map(e.Error), e.Message, log.LogStartOffset);
         }
+        catch (ProducerStateException e)
+        {
+            return AppendResult.Failed(e.Verdict switch
+            {
+                SequenceCheck.InvalidEpoch => ErrorCode.InvalidProducerEpoch,
+                SequenceCheck.OutOfOrder => ErrorCode.OutOfOrderSequenceNumber,
+                _ => ErrorCode.DuplicateSequenceNumber,
+            }, e.Message, log.LogStartOffset);
+        }
         catch (KafkaStorageException e)
         {
             return AppendResult.Failed(ErrorCode.KafkaStorageError, e.Message);
+        }
+        if (info.IsDuplicate)
+        {
+            // A producer's retry: answered with the original batch's offset, nothing written.
+            return new AppendResult(ErrorCode.None, info.FirstOffset, -1, info.LogStartOffset, null);
         }
         partition.MaybeIncrementHighWatermark();
         partition.SignalDataArrived();
