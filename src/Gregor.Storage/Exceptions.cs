@@ -1,4 +1,5 @@
 using Gregor.Protocol.Records;
+using Gregor.Storage.Producers;
 
 namespace Gregor.Storage;
 
@@ -9,6 +10,17 @@ public sealed class OffsetOutOfRangeException(string message) : Exception(messag
 public sealed class LogAppendException(RecordValidationError error, string message) : Exception(message)
 {
     public RecordValidationError Error { get; } = error;
+}
+
+/// <summary>
+/// An idempotent batch refused by the producer state before anything was written:
+/// <see cref="Verdict"/> is <see cref="SequenceCheck.InvalidEpoch"/> (INVALID_PRODUCER_EPOCH),
+/// <see cref="SequenceCheck.OutOfOrder"/> (OUT_OF_ORDER_SEQUENCE_NUMBER) or
+/// <see cref="SequenceCheck.Duplicate"/> for a retry among other batches (DUPLICATE_SEQUENCE_NUMBER).
+/// </summary>
+public sealed class ProducerStateException(SequenceCheck verdict, string message) : Exception(message)
+{
+    public SequenceCheck Verdict { get; } = verdict;
 }
 
 /// <summary>A log dir another broker holds the lock of (<see cref="LogDirLock"/>); the message names the dir.</summary>

@@ -1,4 +1,5 @@
 using Gregor.Protocol.Records;
+using Gregor.Storage.Producers;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Storage;
@@ -10,8 +11,9 @@ public sealed partial class PartitionLog
     /// batch's base offset is patched to the log end offset and its partition leader epoch to
     /// <paramref name="leaderEpoch"/>, in place (neither field is covered by the CRC); with
     /// LogAppendTime the timestamp is stamped and the CRC recomputed. As follower the batches keep
-    /// their offsets, which must start at or after the log end. The bytes are then written as they
-    /// are, and each is applied to <see cref="Producers"/>. Nothing is fsynced unless flush.messages
+    /// their offsets, which must start at or after the log end. As leader, idempotent batches are
+    /// first checked against <see cref="Producers"/> (see <see cref="ValidateProducerState"/>). The
+    /// bytes are then written as they are, and each is applied to <see cref="Producers"/>. Nothing is fsynced unless flush.messages
     /// is reached (then synchronously, see <see cref="AppendAsync"/> for group commit). No
     /// allocation in steady state.
     /// </summary>
@@ -52,6 +54,11 @@ public sealed partial class PartitionLog
                 throw new ObjectDisposedException(ToString());
             }
             ThrowIfOffline();
+            if (assignOffsets && ValidateProducerState(batches) is { } duplicate)
+            {
+                flushNeeded = false;
+                return duplicate;
+            }
             long firstOffset = -1, lastOffset = -1, appendTime = -1;
             int count = 0, records = 0;
             var position = 0;
@@ -125,6 +132,46 @@ public sealed partial class PartitionLog
     {
         await RequestGroupFlush().ConfigureAwait(false);
         return info;
+    }
+
+    /// <summary>
+    /// Kafka's analyzeAndValidateProducerState, under the log lock, so no other append changes the
+    /// producer state between the check of these batches and their write. A retry of one of the
+    /// producer's last five batches, sent alone, is answered with its original offsets (returned,
+    /// nothing written); a stale epoch, a sequence gap or a retry among other batches throws
+    /// <see cref="ProducerStateException"/>, as Kafka decides. Every batch is checked against the
+    /// state before this append, so nothing is written unless all pass.
+    /// </summary>
+    private AppendInfo? ValidateProducerState(ReadOnlySpan<byte> batches)
+    {
+        var producers = _producers;
+        var alone = true;
+        for (var rest = batches; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..], alone = false)
+        {
+            var producerId = RecordBatch.ProducerId(rest);
+            if (producerId < 0)
+            {
+                continue;
+            }
+            var epoch = RecordBatch.ProducerEpoch(rest);
+            var first = RecordBatch.BaseSequence(rest);
+            // Sequences wrap from int.MaxValue to 0.
+            var last = (int)((first + (long)RecordBatch.LastOffsetDelta(rest)) % ((long)int.MaxValue + 1));
+            switch (producers.Check(producerId, epoch, first, last, out var duplicate))
+            {
+                case SequenceCheck.Duplicate when alone && rest.Length == RecordBatch.SizeInBytes(rest):
+                    return new AppendInfo(duplicate.FirstOffset, duplicate.LastOffset, -1, _logStartOffset, 0, 0) { IsDuplicate = true };
+                case SequenceCheck.Duplicate:
+                    throw new ProducerStateException(SequenceCheck.Duplicate, $"batch {first}-{last} of producer {producerId} is a duplicate");
+                case SequenceCheck.InvalidEpoch:
+                    throw new ProducerStateException(SequenceCheck.InvalidEpoch,
+                        $"epoch {epoch} of producer {producerId} is older than {producers.Find(producerId)?.Epoch}");
+                case SequenceCheck.OutOfOrder:
+                    throw new ProducerStateException(SequenceCheck.OutOfOrder,
+                        $"out of order sequence number for producer {producerId}: {first} (incoming seq. number), {producers.Find(producerId)?.LastSequence} (current end sequence number)");
+            }
+        }
+        return null;
     }
 
     /// <summary>Shallow checks the log itself relies on: whole batches, magic 2, size within max.message.bytes.</summary>

@@ -9,16 +9,16 @@ namespace Gregor.Broker.Admin;
 /// <summary>
 /// The alterations behind AlterConfigs and IncrementalAlterConfigs, for TOPIC and BROKER resources.
 /// A topic's overrides are validated as a whole (INVALID_CONFIG with the validator's message, as
-/// Kafka's controller answers) and applied live through <see cref="TopicManager.SetConfigs"/>.
+/// Kafka's controller answers) and applied live through <see cref="TopicManager.SetConfigsAsync"/>.
 /// Broker resources ("" for the cluster-wide defaults, this broker's id for its own) accept what
 /// Kafka accepts (<see cref="DynamicBrokerKeys"/>); anything else, or an invalid value, is
 /// INVALID_REQUEST as Kafka answers; a change of a log default becomes the default of every topic
 /// without an override at once. A key that is stored but has no effect in Gregor yet gets one log line.
-/// <para>Alterations are serialised by <see cref="_lock"/> so read-modify-write never loses a change.</para>
+/// <para>Alterations are serialised by <see cref="_gate"/> so read-modify-write never loses a change.</para>
 /// </summary>
 public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers, int brokerId, ILogger? logger = null)
 {
-    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public DynamicBrokerConfig Brokers => brokers;
 
@@ -26,9 +26,10 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
     /// Replaces a topic's overrides with what <paramref name="update"/> makes of the current ones
     /// (it may throw <see cref="ConfigException"/>: INVALID_CONFIG).
     /// </summary>
-    public ApiError AlterTopic(string name, Func<IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>> update, bool validateOnly)
+    public async ValueTask<ApiError> AlterTopicAsync(string name, Func<IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>> update, bool validateOnly, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             if (topics.Find(name) is not { } record)
             {
@@ -48,7 +49,7 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
             {
                 return ApiError.None;
             }
-            var error = topics.SetConfigs(name, overrides);
+            var error = await topics.SetConfigsAsync(name, overrides, cancellationToken).ConfigureAwait(false);
             if (error != ErrorCode.None)
             {
                 return new ApiError(error, $"The topic '{name}' does not exist.");
@@ -59,6 +60,10 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
                 logger?.LogInformation("Topic {Topic}: {Keys} stored; Gregor does not act on {Them} yet", name, Describe(inert, overrides), inert.Count == 1 ? "it" : "them");
             }
             return ApiError.None;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -73,7 +78,8 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
         {
             return wrongId;
         }
-        lock (_lock)
+        _gate.Wait();
+        try
         {
             try
             {
@@ -95,6 +101,10 @@ public sealed class ConfigAdmin(TopicManager topics, DynamicBrokerConfig brokers
             {
                 return new ApiError(ErrorCode.InvalidRequest, e.Message);
             }
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

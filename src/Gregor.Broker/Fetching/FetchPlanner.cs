@@ -22,7 +22,7 @@ public sealed record FetchPlan(ErrorCode Error, List<PlannedPartition> Partition
 /// INVALID_FETCH_SESSION_EPOCH. Topics are named by id from v13, by name before. A partition listed
 /// twice is planned once.
 /// </summary>
-public sealed class FetchPlanner(IMetadataStore metadata, FetchSessionCache sessions)
+public sealed class FetchPlanner(IMetadataCache metadata, FetchSessionCache sessions)
 {
     private const int FinalEpoch = -1;
     private const int InitialEpoch = 0;

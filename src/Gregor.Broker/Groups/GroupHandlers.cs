@@ -7,7 +7,7 @@ namespace Gregor.Broker.Groups;
 /// <summary>The request handlers served by the group coordinator, for the broker to register.</summary>
 public static class GroupHandlers
 {
-    public static IEnumerable<IRequestHandler> Create(GroupCoordinator coordinator, IMetadataStore metadata) =>
+    public static IEnumerable<IRequestHandler> Create(GroupCoordinator coordinator, IMetadataCache metadata) =>
     [
         new FindCoordinatorHandler(metadata.Brokers[0]),
         new JoinGroupHandler(coordinator),

@@ -15,7 +15,7 @@ namespace Gregor.Broker.Handlers;
 /// </summary>
 public sealed class AlterConfigsHandler(ConfigAdmin admin) : RequestHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
-    protected override ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
     {
         var response = new AlterConfigsResponse();
         var repeated = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
@@ -23,7 +23,7 @@ public sealed class AlterConfigsHandler(ConfigAdmin admin) : RequestHandler<Alte
         {
             var error = repeated.Contains((resource.ResourceType, resource.ResourceName))
                 ? new ApiError(ErrorCode.InvalidRequest, "Each resource must appear at most once.")
-                : Alter(resource, request.ValidateOnly);
+                : await AlterAsync(resource, request.ValidateOnly, cancellationToken).ConfigureAwait(false);
             response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
             {
                 ErrorCode = (short)error.Error,
@@ -32,10 +32,10 @@ public sealed class AlterConfigsHandler(ConfigAdmin admin) : RequestHandler<Alte
                 ResourceName = resource.ResourceName,
             });
         }
-        return ValueTask.FromResult<AlterConfigsResponse?>(response);
+        return response;
     }
 
-    private ApiError Alter(AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
+    private async ValueTask<ApiError> AlterAsync(AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly, CancellationToken cancellationToken)
     {
         if (resource.Configs.GroupBy(c => c.Name).Any(g => g.Count() > 1))
         {
@@ -49,7 +49,7 @@ public sealed class AlterConfigsHandler(ConfigAdmin admin) : RequestHandler<Alte
         IReadOnlyDictionary<string, string> replacement = resource.Configs.ToDictionary(c => c.Name, c => c.Value!, StringComparer.Ordinal);
         return (ConfigResourceType)resource.ResourceType switch
         {
-            ConfigResourceType.Topic => admin.AlterTopic(resource.ResourceName, _ => replacement, validateOnly),
+            ConfigResourceType.Topic => await admin.AlterTopicAsync(resource.ResourceName, _ => replacement, validateOnly, cancellationToken).ConfigureAwait(false),
             ConfigResourceType.Broker => admin.AlterBroker(resource.ResourceName, _ => replacement, validateOnly),
             _ => new ApiError(ErrorCode.InvalidRequest, $"Unknown resource type {resource.ResourceType}"),
         };

@@ -17,9 +17,9 @@ namespace Gregor.Broker.Handlers;
 /// Departure: creation is synchronous, so timeout_ms is not used (Kafka's ZooKeeper mode answers
 /// REQUEST_TIMED_OUT for timeout 0 even though it created the partitions).
 /// </summary>
-public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataStore metadata) : RequestHandler<CreatePartitionsRequest, CreatePartitionsResponse>
+public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataCache metadata) : RequestHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
-    protected override ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request, CancellationToken cancellationToken)
     {
         var response = new CreatePartitionsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
@@ -32,7 +32,7 @@ public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataStore 
             var error = duplicates.Contains(topic.Name)
                 ? new ApiError(ErrorCode.InvalidRequest, "Duplicate topic in request.")
                 : refusal is not null ? new ApiError(ErrorCode.PolicyViolation, refusal)
-                : Grow(topic, request.ValidateOnly);
+                : await GrowAsync(topic, request.ValidateOnly, cancellationToken).ConfigureAwait(false);
             response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult
             {
                 Name = topic.Name,
@@ -40,24 +40,27 @@ public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataStore 
                 ErrorMessage = error.Message,
             });
         }
-        return ValueTask.FromResult<CreatePartitionsResponse?>(response);
+        return response;
     }
 
-    private ApiError Grow(CreatePartitionsRequest.CreatePartitionsTopic topic, bool validateOnly)
+    private async ValueTask<ApiError> GrowAsync(CreatePartitionsRequest.CreatePartitionsTopic topic, bool validateOnly, CancellationToken cancellationToken)
     {
         if (topics.Find(topic.Name) is not { } record)
         {
             return new ApiError(ErrorCode.UnknownTopicOrPartition, $"The topic '{topic.Name}' does not exist.");
         }
+        IReadOnlyList<IReadOnlyList<int>>? replicas = null;
         if (topic.Assignments is { } assignments && topic.Count > record.Partitions)
         {
             if (ValidateAssignments(assignments, topic.Count - record.Partitions, record) is { } invalid)
             {
                 return invalid;
             }
+            replicas = [.. assignments.Select(a => (IReadOnlyList<int>)a.BrokerIds)];
         }
-        // TopicManager re-checks the count under its lock, so a concurrent change cannot shrink a topic.
-        var (error, message) = topics.CreatePartitions(topic.Name, topic.Count, validateOnly);
+        // TopicManager re-checks the count, and the store grows the topic only from the count checked,
+        // so a concurrent change cannot shrink a topic.
+        var (error, message) = await topics.CreatePartitionsAsync(topic.Name, topic.Count, replicas, validateOnly, cancellationToken).ConfigureAwait(false);
         return new ApiError(error, message);
     }
 

@@ -21,7 +21,7 @@ namespace Gregor.Broker.Handlers;
 /// </summary>
 public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker) : RequestHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
-    protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request, CancellationToken cancellationToken)
     {
         var response = new CreateTopicsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
@@ -64,7 +64,7 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
             var assignments = topic.Assignments.Count == 0
                 ? null
                 : topic.Assignments.ToDictionary(a => a.PartitionIndex, a => (IReadOnlyList<int>)a.BrokerIds);
-            var created = topics.Create(new TopicCreationRequest(topic.Name, topic.NumPartitions, topic.ReplicationFactor, assignments, configs), request.validateOnly);
+            var created = await topics.CreateAsync(new TopicCreationRequest(topic.Name, topic.NumPartitions, topic.ReplicationFactor, assignments, configs), request.validateOnly, cancellationToken).ConfigureAwait(false);
             if (created.Error != ErrorCode.None || created.Topic is null)
             {
                 Fail(result, created.Error, created.Message);
@@ -84,7 +84,7 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
                 })
                 .ToList();
         }
-        return ValueTask.FromResult<CreateTopicsResponse?>(response);
+        return response;
     }
 
     private static void Fail(CreateTopicsResponse.CreatableTopicResult result, ErrorCode error, string? message)

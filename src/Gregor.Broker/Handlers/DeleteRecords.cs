@@ -55,15 +55,14 @@ public sealed class DeleteRecordsHandler(ReplicaManager replicas) : RequestHandl
         {
             return (ErrorCode.UnknownTopicOrPartition, InvalidLowWatermark);
         }
-        var log = partition.Log;
-        if (!log.Config.Delete)
+        if (!partition.Config.Delete)
         {
             return (ErrorCode.PolicyViolation, InvalidLowWatermark);
         }
-        var target = offset == HighWatermarkOffset ? log.HighWatermark : offset;
+        var target = offset == HighWatermarkOffset ? partition.HighWatermark : offset;
         try
         {
-            return (ErrorCode.None, log.DeleteRecordsBefore(target));
+            return (ErrorCode.None, partition.DeleteRecordsBefore(target));
         }
         catch (OffsetOutOfRangeException)
         {

@@ -14,7 +14,7 @@ namespace Gregor.Broker.Handlers;
 /// delete.topic.enable=false answers TOPIC_DELETION_DISABLED. The group coordinator, when given,
 /// then forgets the deleted topics' committed offsets (Kafka does this on StopReplica with delete).
 /// </summary>
-public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataStore metadata, BrokerConfig broker, GroupCoordinator? groups = null)
+public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataCache metadata, BrokerConfig broker, GroupCoordinator? groups = null)
     : RequestHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
     protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request, CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataStore meta
                 result.ErrorCode = (short)ErrorCode.TopicDeletionDisabled;
                 continue;
             }
-            var error = topics.Delete(resolved);
+            var error = await topics.DeleteAsync(resolved, cancellationToken).ConfigureAwait(false);
             result.ErrorCode = (short)error;
             if (error == ErrorCode.UnknownTopicOrPartition)
             {

@@ -12,7 +12,7 @@ namespace Gregor.Broker.Handlers;
 /// endpoint_type: brokers (1) are described; controllers (2) is MISMATCHED_ENDPOINT_TYPE and any
 /// other value UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST in v0), with Kafka's messages.
 /// </summary>
-public sealed class DescribeClusterHandler(IMetadataStore metadata) : RequestHandler<DescribeClusterRequest, DescribeClusterResponse>
+public sealed class DescribeClusterHandler(IMetadataCache metadata) : RequestHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokerEndpoints = 1;
     private const sbyte ControllerEndpoints = 2;

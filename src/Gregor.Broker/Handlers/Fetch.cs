@@ -31,7 +31,7 @@ namespace Gregor.Broker.Handlers;
 /// Departure: isolation level read_committed reads up to the high watermark (there are no
 /// transactions yet, so the last stable offset is the high watermark).
 /// </summary>
-public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadata, FetchSessionCache sessions)
+public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadata, FetchSessionCache sessions)
     : RequestHandler<FetchRequest, FetchResponse>
 {
     private readonly FetchPlanner _planner = new(metadata, sessions);
@@ -107,7 +107,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
             {
                 var limit = (int)Math.Max(0, Math.Min(p.MaxBytes, budget));
                 var isFirst = budget == responseMaxBytes;
-                var result = partition.Log.Read(p.FetchOffset, limit, partition.Log.HighWatermark, minOneBatch: isFirst);
+                var result = partition.Read(p.FetchOffset, limit, minOneBatch: isFirst, ReadLimit.HighWatermark);
                 budget -= result.Region.Length;
                 reads.Add(new PartitionRead(ErrorCode.None, result, partition));
             }
@@ -131,9 +131,8 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataStore metadat
         {
             var planned = plan.Partitions[i];
             var read = reads[i];
-            var log = read.Partition?.Log;
-            var highWatermark = read.Error == ErrorCode.None ? read.Result.HighWatermark : log?.HighWatermark ?? -1;
-            var logStartOffset = read.Error == ErrorCode.None ? read.Result.LogStartOffset : log?.LogStartOffset ?? -1;
+            var highWatermark = read.Error == ErrorCode.None ? read.Result.HighWatermark : read.Partition?.HighWatermark ?? -1;
+            var logStartOffset = read.Error == ErrorCode.None ? read.Result.LogStartOffset : read.Partition?.LogStartOffset ?? -1;
             var cached = planned.Cached;
             if (plan.Incremental && cached is not null && read.Error == ErrorCode.None && read.Result.Region.IsEmpty
                 && cached.LastHighWatermark == highWatermark && cached.LastLogStartOffset == logStartOffset)

@@ -17,7 +17,7 @@ namespace Gregor.Broker.Handlers;
 /// </summary>
 public sealed class IncrementalAlterConfigsHandler(ConfigAdmin admin) : RequestHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    protected override ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
     {
         var response = new IncrementalAlterConfigsResponse();
         var repeated = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
@@ -25,7 +25,7 @@ public sealed class IncrementalAlterConfigsHandler(ConfigAdmin admin) : RequestH
         {
             var error = repeated.Contains((resource.ResourceType, resource.ResourceName))
                 ? new ApiError(ErrorCode.InvalidRequest, "Each resource must appear at most once.")
-                : Alter(resource, request.ValidateOnly);
+                : await AlterAsync(resource, request.ValidateOnly, cancellationToken).ConfigureAwait(false);
             response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
             {
                 ErrorCode = (short)error.Error,
@@ -34,10 +34,10 @@ public sealed class IncrementalAlterConfigsHandler(ConfigAdmin admin) : RequestH
                 ResourceName = resource.ResourceName,
             });
         }
-        return ValueTask.FromResult<IncrementalAlterConfigsResponse?>(response);
+        return response;
     }
 
-    private ApiError Alter(IncrementalAlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
+    private async ValueTask<ApiError> AlterAsync(IncrementalAlterConfigsRequest.AlterConfigsResource resource, bool validateOnly, CancellationToken cancellationToken)
     {
         if (resource.Configs.GroupBy(c => c.Name).Any(g => g.Count() > 1))
         {
@@ -57,9 +57,9 @@ public sealed class IncrementalAlterConfigsHandler(ConfigAdmin admin) : RequestH
         switch ((ConfigResourceType)resource.ResourceType)
         {
             case ConfigResourceType.Topic:
-                return admin.AlterTopic(resource.ResourceName, current => ConfigAdmin.ApplyIncremental(current, operations,
+                return await admin.AlterTopicAsync(resource.ResourceName, current => ConfigAdmin.ApplyIncremental(current, operations,
                     name => TopicConfigDefinitions.TryGet(name, out var key) ? key.Type == ConfigType.List : null,
-                    name => ConfigValues.Format(TopicConfigDefinitions.Resolve(admin.Brokers.Current, current).Get(name))), validateOnly);
+                    name => ConfigValues.Format(TopicConfigDefinitions.Resolve(admin.Brokers.Current, current).Get(name))), validateOnly, cancellationToken).ConfigureAwait(false);
             case ConfigResourceType.Broker:
                 return admin.AlterBroker(resource.ResourceName, current => ConfigAdmin.ApplyIncremental(current, operations,
                     name => BrokerConfigDefinitions.TryGet(name, out var key) ? key.Type == ConfigType.List : null,

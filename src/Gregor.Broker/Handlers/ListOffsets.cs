@@ -37,17 +37,17 @@ public sealed class ListOffsetsHandler(ReplicaManager replicas) : RequestHandler
                     result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
                     continue;
                 }
-                if (partition.Log.IsOffline)
+                if (partition.IsOffline)
                 {
                     result.ErrorCode = (short)ErrorCode.KafkaStorageError;
                     continue;
                 }
                 var (offset, timestamp) = requested.Timestamp switch
                 {
-                    Latest => (partition.Log.HighWatermark, -1L),
-                    EarliestLocal => (partition.Log.LogStartOffset, -1L),
+                    Latest => (partition.HighWatermark, -1L),
+                    EarliestLocal => (partition.LogStartOffset, -1L),
                     LatestTiered => (-1L, -1L),
-                    _ => partition.Log.FetchOffsetForTimestamp(requested.Timestamp) ?? (-1L, -1L),
+                    _ => partition.FetchOffsetForTimestamp(requested.Timestamp) ?? (-1L, -1L),
                 };
                 if (context.ApiVersion == 0)
                 {

@@ -15,7 +15,7 @@ namespace Gregor.Broker.Handlers;
 /// request that creates a topic gets LEADER_NOT_AVAILABLE for it and the next one its partitions.
 /// There are no ACLs: authorized operations, when asked for, are every operation.
 /// </summary>
-public sealed class MetadataHandler(IMetadataStore metadata, ITopicAutoCreator? autoCreator = null)
+public sealed class MetadataHandler(IMetadataCache metadata, ITopicAutoCreator? autoCreator = null)
     : RequestHandler<MetadataRequest, MetadataResponse>
 {
     /// <summary>Kafka's AclOperation codes READ(3)..ALTER_CONFIGS(11) that apply to a topic, as a bit field.</summary>

@@ -14,7 +14,7 @@ namespace Gregor.Broker.Handlers;
 /// UNKNOWN_TOPIC_OR_PARTITION, as in Kafka. Metadata strings over offset.metadata.max.bytes get
 /// OFFSET_METADATA_TOO_LARGE. The response lists topics and partitions in request order.
 /// </summary>
-public sealed class OffsetCommitHandler(GroupCoordinator coordinator, IMetadataStore metadata)
+public sealed class OffsetCommitHandler(GroupCoordinator coordinator, IMetadataCache metadata)
     : RequestHandler<OffsetCommitRequest, OffsetCommitResponse>
 {
     protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace Gregor.Broker.Handlers;
 /// (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP for a non-consumer group with members) comes with no topics.
 /// Every listed partition is answered where it was listed, a repeated one each time.
 /// </summary>
-public sealed class OffsetDeleteHandler(GroupCoordinator coordinator, IMetadataStore metadata)
+public sealed class OffsetDeleteHandler(GroupCoordinator coordinator, IMetadataCache metadata)
     : RequestHandler<OffsetDeleteRequest, OffsetDeleteResponse>
 {
     protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-using Gregor.Broker.Cluster;
+using System.Buffers;
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Requests;
 using Gregor.Broker.Topics;
@@ -23,47 +23,62 @@ namespace Gregor.Broker.Handlers;
 /// NOT_ENOUGH_REPLICAS, with nothing appended.
 /// Departure: transactional produce is not supported yet (no transaction coordinator).
 /// </summary>
-public sealed class ProduceHandler(ReplicaManager replicas, IMetadataStore metadata) : RequestHandler<ProduceRequest, ProduceResponse>
+public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<ProduceRequest, ProduceResponse>
 {
     protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
         var acks = request.Acks;
         var response = new ProduceResponse();
+        var count = 0;
         foreach (var topic in request.TopicData)
         {
-            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
-            response.Responses.Add(topicResponse);
-            foreach (var data in topic.PartitionData)
+            count += topic.PartitionData.Count;
+        }
+        // Every partition's append starts before any is waited for: an append completes once its
+        // batches are in the log, or once flushed when the flush policy asks, and the waits overlap.
+        // This is where acks=-1 will wait for the high watermark once partitions have followers.
+        var pending = ArrayPool<ValueTask<AppendResult>>.Shared.Rent(count);
+        try
+        {
+            var i = 0;
+            foreach (var topic in request.TopicData)
             {
-                var result = acks is not (0 or 1 or -1)
-                    ? AppendResult.Failed(ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {acks}")
-                    : InternalTopics.IsInternal(topic.Name)
-                        ? AppendResult.Failed(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic.Name}")
-                    : replicas.GetPartition(topic.Name, data.Index) is not { } partition
-                        ? AppendResult.Failed(ErrorCode.UnknownTopicOrPartition, $"This server does not host this topic-partition: {topic.Name}-{data.Index}")
-                        : data.Records is not { } records
-                            ? AppendResult.Failed(ErrorCode.CorruptMessage, "no records", partition.Log.LogStartOffset)
-                            : acks == -1 && NotEnoughReplicas(topic.Name, data.Index, partition) is { } notEnough
-                                ? notEnough
-                                : await PartitionAppender.AppendAsync(partition, records).ConfigureAwait(false);
-                var partitionResponse = new ProduceResponse.PartitionProduceResponse
+                foreach (var data in topic.PartitionData)
                 {
-                    Index = data.Index,
-                    ErrorCode = (short)result.Error,
-                    BaseOffset = result.BaseOffset,
-                    LogAppendTimeMs = result.LogAppendTime,
-                    LogStartOffset = result.LogStartOffset,
-                    ErrorMessage = result.ErrorMessage,
-                };
-                if (result.RecordErrors is { } recordErrors)
-                {
-                    foreach (var error in recordErrors)
-                    {
-                        partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = error.BatchIndex, BatchIndexErrorMessage = error.Message });
-                    }
+                    pending[i++] = Append(acks, topic.Name, data);
                 }
-                topicResponse.PartitionResponses.Add(partitionResponse);
             }
+            i = 0;
+            foreach (var topic in request.TopicData)
+            {
+                var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
+                response.Responses.Add(topicResponse);
+                foreach (var data in topic.PartitionData)
+                {
+                    var result = await pending[i++].ConfigureAwait(false);
+                    var partitionResponse = new ProduceResponse.PartitionProduceResponse
+                    {
+                        Index = data.Index,
+                        ErrorCode = (short)result.Error,
+                        BaseOffset = result.BaseOffset,
+                        LogAppendTimeMs = result.LogAppendTime,
+                        LogStartOffset = result.LogStartOffset,
+                        ErrorMessage = result.ErrorMessage,
+                    };
+                    if (result.RecordErrors is { } recordErrors)
+                    {
+                        foreach (var error in recordErrors)
+                        {
+                            partitionResponse.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = error.BatchIndex, BatchIndexErrorMessage = error.Message });
+                        }
+                    }
+                    topicResponse.PartitionResponses.Add(partitionResponse);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<ValueTask<AppendResult>>.Shared.Return(pending, clearArray: true);
         }
         if (acks == 0)
         {
@@ -79,22 +94,34 @@ public sealed class ProduceHandler(ReplicaManager replicas, IMetadataStore metad
         return response;
     }
 
+    private ValueTask<AppendResult> Append(short acks, string topic, ProduceRequest.PartitionProduceData data) =>
+        acks is not (0 or 1 or -1)
+            ? ValueTask.FromResult(AppendResult.Failed(ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {acks}"))
+            : InternalTopics.IsInternal(topic)
+                ? ValueTask.FromResult(AppendResult.Failed(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic}"))
+            : replicas.GetPartition(topic, data.Index) is not { } partition
+                ? ValueTask.FromResult(AppendResult.Failed(ErrorCode.UnknownTopicOrPartition, $"This server does not host this topic-partition: {topic}-{data.Index}"))
+                : data.Records is not { } records
+                    ? ValueTask.FromResult(AppendResult.Failed(ErrorCode.CorruptMessage, "no records", partition.LogStartOffset))
+                    : acks == -1 && NotEnoughReplicas(topic, data.Index, partition) is { } notEnough
+                        ? ValueTask.FromResult(notEnough)
+                        : partition.AppendAsync(records, AppendOrigin.Client);
+
     /// <summary>
     /// An acks=all write needs min.insync.replicas replicas in sync before anything is appended
     /// (Kafka checks before the append, so a refused batch leaves no trace in the log).
     /// </summary>
     private AppendResult? NotEnoughReplicas(string topic, int index, Partition partition)
     {
-        var required = partition.Log.Config.MinInSyncReplicas;
+        var required = partition.Config.MinInSyncReplicas;
         if (required <= 1)
         {
             return null;
         }
-        var partitions = metadata.FindTopic(topic)?.Partitions;
-        var inSync = partitions is not null && index < partitions.Count ? partitions[index].Isr.Count : 1;
+        var inSync = partition.Isr.Count;
         return inSync >= required
             ? null
             : AppendResult.Failed(ErrorCode.NotEnoughReplicas,
-                $"The {inSync} in-sync replica(s) of {topic}-{index} are fewer than its min.insync.replicas={required}", partition.Log.LogStartOffset);
+                $"The {inSync} in-sync replica(s) of {topic}-{index} are fewer than its min.insync.replicas={required}", partition.LogStartOffset);
     }
 }

@@ -9,19 +9,20 @@ namespace Gregor.Broker.Partitions;
 /// <summary>
 /// The produce path for one partition: converts legacy message sets (magic 0/1) to a v2 batch,
 /// validates v2 batches (CRC-32C, lengths, codec, decompressed size) and their records against the
-/// topic's policies (keys on a compacted topic, CreateTime timestamp bounds), appends them as the leader,
-/// moves the high watermark (single node: every append is fully replicated) and wakes parked
-/// fetches. The record bytes are patched in place in the request buffer and written as received.
+/// topic's policies (keys on a compacted topic, CreateTime timestamp bounds), appends them as the leader
+/// (the log checks idempotent batches against its producer state as it appends: a retry is answered
+/// with its original offsets), moves the high watermark (single node: every append is fully
+/// replicated) and wakes parked fetches. The record bytes are patched in place in the request buffer and written as received.
 /// A partition whose log dir is offline (or goes offline on this append) gets KAFKA_STORAGE_ERROR.
+/// Reached through <see cref="Partition.AppendAsync"/>, which owns the log.
 /// </summary>
-public static class PartitionAppender
+internal static class PartitionAppender
 {
     /// <summary>Offset of the magic byte, the same in legacy messages and v2 batches.</summary>
     private const int MagicOffset = 16;
 
-    public static async ValueTask<AppendResult> AppendAsync(Partition partition, ReadOnlyMemory<byte> records)
+    public static async ValueTask<AppendResult> AppendAsync(Partition partition, PartitionLog log, ReadOnlyMemory<byte> records)
     {
-        var log = partition.Log;
         var config = log.Config;
         if (log.IsOffline)
         {
@@ -74,19 +75,7 @@ public static class PartitionAppender
         {
             return policy with { LogStartOffset = log.LogStartOffset };
         }
-        if (!HasProducerId(batches.Span))
-        {
-            return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
-        }
-        await partition.ProducerLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return await AppendIdempotentAsync(partition, batches).ConfigureAwait(false);
-        }
-        finally
-        {
-            partition.ProducerLock.Release();
-        }
+        return await AppendToLogAsync(partition, log, batches).ConfigureAwait(false);
     }
 
     private static AppendResult Validate(ReadOnlySpan<byte> batches, BatchValidationOptions options, long logStartOffset)
@@ -132,68 +121,8 @@ public static class PartitionAppender
         return default;
     }
 
-    private static bool HasProducerId(ReadOnlySpan<byte> batches)
+    private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, PartitionLog log, Memory<byte> batches)
     {
-        while (batches.Length >= RecordBatch.HeaderSize)
-        {
-            if (RecordBatch.ProducerId(batches) >= 0)
-            {
-                return true;
-            }
-            batches = batches[RecordBatch.SizeInBytes(batches)..];
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// Idempotent batches (a producer id is set): a retry of one of the producer's last five batches
-    /// is answered with its original offsets and not written again; a stale epoch is
-    /// INVALID_PRODUCER_EPOCH and a sequence gap OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka decides.
-    /// Caller holds the partition's producer lock.
-    /// </summary>
-    private static async ValueTask<AppendResult> AppendIdempotentAsync(Partition partition, Memory<byte> batches)
-    {
-        var producers = partition.Producers;
-        var log = partition.Log;
-        var count = 0;
-        for (var rest = batches.Span; rest.Length >= RecordBatch.HeaderSize; rest = rest[RecordBatch.SizeInBytes(rest)..])
-        {
-            count++;
-            var producerId = RecordBatch.ProducerId(rest);
-            if (producerId < 0)
-            {
-                continue;
-            }
-            var (first, last) = SequenceRange(rest);
-            var verdict = producers.Check(producerId, RecordBatch.ProducerEpoch(rest), first, last, out var duplicate);
-            switch (verdict)
-            {
-                case SequenceCheck.Duplicate when count == 1 && rest.Length == RecordBatch.SizeInBytes(rest):
-                    return new AppendResult(ErrorCode.None, duplicate.FirstOffset, -1, log.LogStartOffset, null);
-                case SequenceCheck.Duplicate:
-                    return AppendResult.Failed(ErrorCode.DuplicateSequenceNumber, $"batch {first}-{last} of producer {producerId} is a duplicate", log.LogStartOffset);
-                case SequenceCheck.InvalidEpoch:
-                    return AppendResult.Failed(ErrorCode.InvalidProducerEpoch,
-                        $"epoch {RecordBatch.ProducerEpoch(rest)} of producer {producerId} is older than {producers.Find(producerId)?.Epoch}", log.LogStartOffset);
-                case SequenceCheck.OutOfOrder:
-                    return AppendResult.Failed(ErrorCode.OutOfOrderSequenceNumber,
-                        $"out of order sequence number for producer {producerId}: {first} (incoming seq. number), {producers.Find(producerId)?.LastSequence} (current end sequence number)", log.LogStartOffset);
-            }
-        }
-        // The log applies each batch to the producer state as it appends it.
-        return await AppendToLogAsync(partition, batches).ConfigureAwait(false);
-    }
-
-    /// <summary>First and last sequence numbers of a batch; sequences wrap from int.MaxValue to 0.</summary>
-    private static (int First, int Last) SequenceRange(ReadOnlySpan<byte> batch)
-    {
-        var first = RecordBatch.BaseSequence(batch);
-        return (first, (int)((first + (long)RecordBatch.LastOffsetDelta(batch)) % ((long)int.MaxValue + 1)));
-    }
-
-    private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, Memory<byte> batches)
-    {
-        var log = partition.Log;
         AppendInfo info;
         try
         {
@@ -203,13 +132,50 @@ public static class PartitionAppender
         {
             return AppendResult.Failed(Map(e.Error), e.Message, log.LogStartOffset);
         }
+        catch (ProducerStateException e)
+        {
+            return AppendResult.Failed(e.Verdict switch
+            {
+                SequenceCheck.InvalidEpoch => ErrorCode.InvalidProducerEpoch,
+                SequenceCheck.OutOfOrder => ErrorCode.OutOfOrderSequenceNumber,
+                _ => ErrorCode.DuplicateSequenceNumber,
+            }, e.Message, log.LogStartOffset);
+        }
         catch (KafkaStorageException e)
         {
             return AppendResult.Failed(ErrorCode.KafkaStorageError, e.Message);
         }
-        log.UpdateHighWatermark(log.LogEndOffset);
+        if (info.IsDuplicate)
+        {
+            // A producer's retry: answered with the original batch's offset, nothing written.
+            return new AppendResult(ErrorCode.None, info.FirstOffset, -1, info.LogStartOffset, null);
+        }
+        partition.MaybeIncrementHighWatermark();
         partition.SignalDataArrived();
         return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null);
+    }
+
+    /// <summary>
+    /// A follower's append: the batches come from the leader with their offsets, leader epochs and
+    /// producer state already decided, so they are written as they are (the log checks their
+    /// framing and that they start at or after its log end). The high watermark is the leader's to
+    /// move, so it is left alone here.
+    /// </summary>
+    public static async ValueTask<AppendResult> AppendAsFollowerAsync(Partition partition, PartitionLog log, ReadOnlyMemory<byte> records)
+    {
+        try
+        {
+            var info = await log.AppendAsync(MemoryMarshal.AsMemory(records), partition.LeaderEpoch, assignOffsets: false).ConfigureAwait(false);
+            return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null);
+        }
+        catch (LogAppendException e)
+        {
+            return AppendResult.Failed(Map(e.Error), e.Message, log.LogStartOffset);
+        }
+        catch (KafkaStorageException e)
+        {
+            return AppendResult.Failed(ErrorCode.KafkaStorageError, e.Message);
+        }
     }
 
     public static ErrorCode Map(RecordValidationError error) => error switch

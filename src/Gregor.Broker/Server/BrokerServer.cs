@@ -45,7 +45,7 @@ public sealed class BrokerServer : IAsyncDisposable
     public void Start()
     {
         var clusterId = ClusterIdentity.LoadOrCreate(_config.LogDirs, _config.BrokerId);
-        var records = TopicManager.ReadRecords(_config);
+        var records = LocalClusterStore.ReadRecords(_config);
         // Topic defaults include the dynamic broker configs (AlterConfigs on BROKER resources).
         var dynamicConfig = DynamicBrokerConfig.Load(_config);
         var effective = dynamicConfig.Current;
@@ -89,15 +89,16 @@ public sealed class BrokerServer : IAsyncDisposable
             ?? _config.EffectiveAdvertisedListeners[0];
         // Port 0 in the listener means "any free port": advertise the port actually bound.
         var self = new BrokerEndpoint(_config.BrokerId, advertised.Host, advertised.Port == 0 ? _listener.BoundPort : advertised.Port, _config.BrokerRack);
-        var metadata = new LocalMetadataStore(clusterId, self);
-        var replicas = new ReplicaManager();
-        var topics = new TopicManager(effective, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<TopicManager>());
-        topics.Load();
+        var metadata = new MetadataCache(clusterId, self);
+        var replicas = new ReplicaManager(_logs);
+        var store = new LocalClusterStore(effective, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<LocalClusterStore>());
+        store.Load();
+        var topics = new TopicManager(effective, store, metadata, new PartitionBudget(_logs), _loggerFactory.CreateLogger<TopicManager>());
 
         var handlers = new List<IRequestHandler>();
         handlers.Add(new ApiVersionsHandler(handlers));
         handlers.Add(new MetadataHandler(metadata, topics));
-        handlers.Add(new ProduceHandler(replicas, metadata));
+        handlers.Add(new ProduceHandler(replicas));
         handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
         handlers.Add(new ListOffsetsHandler(replicas));
         handlers.Add(new InitProducerIdHandler(ProducerIdManager.ForLogDir(_config.LogDirs[0])));

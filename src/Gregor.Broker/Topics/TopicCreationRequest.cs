@@ -1,3 +1,5 @@
+using Gregor.Broker.Cluster;
+
 namespace Gregor.Broker.Topics;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Config;
 using Gregor.Broker.Handlers;
-using Gregor.Broker.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Wire;
 using Gregor.Storage;
@@ -10,91 +9,42 @@ using Microsoft.Extensions.Logging;
 namespace Gregor.Broker.Topics;
 
 /// <summary>
-/// Creates, alters and deletes topics on this single node: keeps the topic records (persisted in
-/// <see cref="TopicMetadataFile"/>), the partitions' logs (through <see cref="LogManager"/>), the
-/// <see cref="ReplicaManager"/>'s partitions and the <see cref="LocalMetadataStore"/>'s view.
-/// All changes run under one lock (<see cref="_lock"/>), which also guards <see cref="_topics"/>;
-/// readers use the metadata store and replica manager, which publish immutable snapshots.
+/// Topic administration: validates creations, deletions, partition growth and config changes as
+/// Kafka's admin layer does (names, partition counts, replication factors and assignments against
+/// the live brokers, configs, collisions, the partition budget), then hands each to the
+/// <see cref="IClusterStore"/>, which makes it durable and applied. Admin changes on this broker
+/// run one at a time under <see cref="_admin"/>, which also guards <see cref="_collisionKeys"/>:
+/// a check and the change it allows see the same topics (across brokers the store's conditional
+/// writes decide).
 /// </summary>
 public sealed class TopicManager : ITopicAutoCreator
 {
-    // The effective broker config (static plus dynamic defaults); replaced under _lock by UpdateBrokerDefaults.
+    // The effective broker config (static plus dynamic defaults); replaced by UpdateBrokerDefaults.
     private BrokerConfig _broker;
-    private readonly LogManager _logs;
-    private readonly LocalMetadataStore _metadata;
-    private readonly ReplicaManager _replicas;
+    private readonly IClusterStore _store;
+    private readonly IMetadataCache _metadata;
     private readonly ILogger _logger;
-    private readonly string _metadataDir;
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, TopicRecord> _topics;
-    // Changes appended to the metadata file since its last snapshot (see TopicMetadataFile).
-    private const int MinChangesBeforeSnapshot = 100;
-    private int _changesSinceSnapshot;
+    private readonly SemaphoreSlim _admin = new(1, 1);
     // Topic names by TopicNames.CollisionKey, built on first use; an entry whose topic is gone is stale and ignored.
     private Dictionary<string, string>? _collisionKeys;
 
-    /// <summary>
-    /// <paramref name="records"/> are the topics read from the metadata file before the log manager
-    /// started (it needed their configs to load their partitions).
-    /// </summary>
-    public TopicManager(BrokerConfig broker, LogManager logs, LocalMetadataStore metadata, ReplicaManager replicas, IReadOnlyList<TopicRecord> records, ILogger<TopicManager> logger)
+    public TopicManager(BrokerConfig broker, IClusterStore store, IMetadataCache metadata, PartitionBudget budget, ILogger<TopicManager> logger)
     {
         _broker = broker;
-        _logs = logs;
+        _store = store;
         _metadata = metadata;
-        _replicas = replicas;
         _logger = logger;
-        _metadataDir = broker.LogDirs[0];
-        _topics = records.ToDictionary(r => r.Name, StringComparer.Ordinal);
-        Budget = new PartitionBudget(logs);
+        Budget = budget;
     }
 
     public PartitionBudget Budget { get; }
 
-    /// <summary>Reads the metadata file and gives the storage config of every known topic.</summary>
-    public static IReadOnlyList<TopicRecord> ReadRecords(BrokerConfig broker) => TopicMetadataFile.Read(broker.LogDirs[0]);
-
     public static LogConfig LogConfigFor(BrokerConfig broker, IReadOnlyDictionary<string, string> overrides) =>
         LogConfigMapper.ToLogConfig(TopicConfigDefinitions.Resolve(broker, overrides));
 
-    /// <summary>
-    /// Publishes every topic: those in the metadata file (creating partition directories that are
-    /// missing) and those found only as partition directories (adopted with the id in their
-    /// partition.metadata, or a new one).
-    /// </summary>
-    public void Load()
-    {
-        lock (_lock)
-        {
-            foreach (var group in _logs.AllLogs.GroupBy(l => l.TopicPartition.Topic))
-            {
-                if (!_topics.ContainsKey(group.Key))
-                {
-                    var id = group.Select(l => Storage.Checkpoints.PartitionMetadataFile.ReadTopicId(l.Directory))
-                        .Select(text => Uuid.TryParse(text, out var parsed) ? parsed : Uuid.Zero)
-                        .FirstOrDefault(u => !u.IsZero);
-                    var record = new TopicRecord(group.Key, id.IsZero ? Uuid.NewRandom() : id, group.Max(l => l.TopicPartition.Partition) + 1, 1, new Dictionary<string, string>());
-                    _topics[group.Key] = record;
-                    _logger.LogWarning("Adopted topic {Topic} found on disk but not in {File}", group.Key, TopicMetadataFile.FileName);
-                }
-            }
-            foreach (var record in _topics.Values)
-            {
-                Publish(record);
-            }
-            Persist();
-        }
-    }
-
     public int LiveBrokerCount => _metadata.Brokers.Count;
 
-    public TopicRecord? Find(string name)
-    {
-        lock (_lock)
-        {
-            return _topics.GetValueOrDefault(name);
-        }
-    }
+    public TopicRecord? Find(string name) => _store.FindTopic(name);
 
     public TopicConfig ConfigOf(TopicRecord topic) => TopicConfigDefinitions.Resolve(Volatile.Read(ref _broker), topic.Configs);
 
@@ -104,24 +54,19 @@ public sealed class TopicManager : ITopicAutoCreator
     /// </summary>
     public void UpdateBrokerDefaults(BrokerConfig broker)
     {
-        lock (_lock)
-        {
-            Volatile.Write(ref _broker, broker);
-            foreach (var record in _topics.Values)
-            {
-                _logs.UpdateTopicConfig(record.Name, LogConfigFor(broker, record.Configs));
-            }
-        }
+        Volatile.Write(ref _broker, broker);
+        _store.ApplyBrokerDefaults(broker);
     }
 
     /// <summary>Creates a topic (or only checks that it could be, with <paramref name="validateOnly"/>).</summary>
-    public TopicCreationResult Create(TopicCreationRequest request, bool validateOnly)
+    public async ValueTask<TopicCreationResult> CreateAsync(TopicCreationRequest request, bool validateOnly, CancellationToken cancellationToken = default)
     {
         var invalidName = TopicNames.Validate(request.Name);
         if (invalidName is not null)
         {
             return TopicCreationResult.Failed(ErrorCode.InvalidTopicException, invalidName);
         }
+        var broker = Volatile.Read(ref _broker);
         var brokers = _metadata.Brokers.Count;
         int partitions;
         short replicationFactor;
@@ -141,8 +86,8 @@ public sealed class TopicManager : ITopicAutoCreator
         }
         else
         {
-            partitions = request.Partitions == -1 ? _broker.NumPartitions : request.Partitions;
-            replicationFactor = request.ReplicationFactor == -1 ? (short)_broker.DefaultReplicationFactor : request.ReplicationFactor;
+            partitions = request.Partitions == -1 ? broker.NumPartitions : request.Partitions;
+            replicationFactor = request.ReplicationFactor == -1 ? (short)broker.DefaultReplicationFactor : request.ReplicationFactor;
             if (partitions <= 0)
             {
                 return TopicCreationResult.Failed(ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0.");
@@ -164,26 +109,27 @@ public sealed class TopicManager : ITopicAutoCreator
         {
             return TopicCreationResult.Failed(ErrorCode.InvalidConfig, e.Message);
         }
-        lock (_lock)
+        await _admin.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (_topics.ContainsKey(request.Name))
+            if (_store.FindTopic(request.Name) is not null)
             {
                 return TopicCreationResult.Failed(ErrorCode.TopicAlreadyExists, $"Topic '{request.Name}' already exists.");
             }
             if (_collisionKeys is null)
             {
                 _collisionKeys = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var name in _topics.Keys)
+                foreach (var topic in _store.Topics)
                 {
-                    _collisionKeys.TryAdd(TopicNames.CollisionKey(name), name);
+                    _collisionKeys.TryAdd(TopicNames.CollisionKey(topic.Name), topic.Name);
                 }
             }
             var key = TopicNames.CollisionKey(request.Name);
             var collision = _collisionKeys.GetValueOrDefault(key);
-            if (collision is not null && !_topics.ContainsKey(collision))
+            if (collision is not null && _store.FindTopic(collision) is null)
             {
                 // Stale (that topic was deleted): another live topic may share the key; look once.
-                collision = _topics.Keys.FirstOrDefault(t => TopicNames.CollisionKey(t) == key);
+                collision = _store.Topics.Select(t => t.Name).FirstOrDefault(t => TopicNames.CollisionKey(t) == key);
             }
             if (collision is not null)
             {
@@ -198,14 +144,43 @@ public sealed class TopicManager : ITopicAutoCreator
             {
                 return new TopicCreationResult(ErrorCode.None, null, record);
             }
-            _topics[record.Name] = record;
+            var assignment = request.Assignments is { Count: > 0 } given
+                ? [.. given.OrderBy(a => a.Key).Select(a => a.Value)]
+                : Assign(partitions, replicationFactor, 0);
+            var error = await _store.CreateTopicAsync(record, assignment, cancellationToken).ConfigureAwait(false);
+            if (error != ErrorCode.None)
+            {
+                return TopicCreationResult.Failed(error, $"Topic '{request.Name}' could not be created: {error.KafkaName()}.");
+            }
             _collisionKeys[key] = record.Name;
-            _logs.UpdateTopicConfig(record.Name, LogConfigFor(_broker, record.Configs));
-            Publish(record);
-            Persist(record.Name);
             _logger.LogInformation("Created topic {Topic} with {Partitions} partitions, id {TopicId}", record.Name, partitions, record.TopicId);
             return new TopicCreationResult(ErrorCode.None, null, record);
         }
+        finally
+        {
+            _admin.Release();
+        }
+    }
+
+    /// <summary>
+    /// Replicas for <paramref name="count"/> new partitions numbered from <paramref name="firstPartition"/>:
+    /// round robin over the live brokers by id, each partition's leader the next broker. Kafka's
+    /// rack-aware assignment comes with the controller; on a single node every replica is this broker.
+    /// </summary>
+    private IReadOnlyList<IReadOnlyList<int>> Assign(int count, int replicationFactor, int firstPartition)
+    {
+        var brokers = _metadata.Brokers.Select(b => b.NodeId).Order().ToArray();
+        var assignment = new IReadOnlyList<int>[count];
+        for (var i = 0; i < count; i++)
+        {
+            var replicas = new int[Math.Min(replicationFactor, brokers.Length)];
+            for (var r = 0; r < replicas.Length; r++)
+            {
+                replicas[r] = brokers[(firstPartition + i + r) % brokers.Length];
+            }
+            assignment[i] = replicas;
+        }
+        return assignment;
     }
 
     private string? ValidateAssignments(IReadOnlyDictionary<int, IReadOnlyList<int>> assignments)
@@ -238,33 +213,34 @@ public sealed class TopicManager : ITopicAutoCreator
     }
 
     /// <summary>Deletes a topic: its partitions' directories, its record and its metadata.</summary>
-    public ErrorCode Delete(string name)
+    public async ValueTask<ErrorCode> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
-        lock (_lock)
+        await _admin.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (!_topics.Remove(name, out var record))
+            var error = await _store.DeleteTopicAsync(name, cancellationToken).ConfigureAwait(false);
+            if (error == ErrorCode.None)
             {
-                return ErrorCode.UnknownTopicOrPartition;
+                _logger.LogInformation("Deleted topic {Topic}", name);
             }
-            _metadata.RemoveTopic(name);
-            for (var p = 0; p < record.Partitions; p++)
-            {
-                var tp = new TopicPartition(name, p);
-                _replicas.Remove(tp);
-                _logs.DeleteLog(tp);
-            }
-            Persist(name);
-            _logger.LogInformation("Deleted topic {Topic}", name);
-            return ErrorCode.None;
+            return error;
+        }
+        finally
+        {
+            _admin.Release();
         }
     }
 
-    /// <summary>Grows a topic to <paramref name="count"/> partitions (partitions never shrink).</summary>
-    public (ErrorCode Error, string? Message) CreatePartitions(string name, int count, bool validateOnly)
+    /// <summary>
+    /// Grows a topic to <paramref name="count"/> partitions (partitions never shrink), with the given
+    /// replicas for the new ones (already validated) or the broker's own assignment.
+    /// </summary>
+    public async ValueTask<(ErrorCode Error, string? Message)> CreatePartitionsAsync(string name, int count, IReadOnlyList<IReadOnlyList<int>>? assignment, bool validateOnly, CancellationToken cancellationToken = default)
     {
-        lock (_lock)
+        await _admin.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (!_topics.TryGetValue(name, out var record))
+            if (_store.FindTopic(name) is not { } record)
             {
                 return (ErrorCode.UnknownTopicOrPartition, $"The topic '{name}' does not exist.");
             }
@@ -284,30 +260,32 @@ public sealed class TopicManager : ITopicAutoCreator
             {
                 return (ErrorCode.None, null);
             }
-            var grown = record with { Partitions = count };
-            _topics[name] = grown;
-            Publish(grown);
-            Persist(name);
+            var added = assignment ?? Assign(count - record.Partitions, record.ReplicationFactor, record.Partitions);
+            var error = await _store.CreatePartitionsAsync(name, record.Partitions, added, cancellationToken).ConfigureAwait(false);
+            if (error != ErrorCode.None)
+            {
+                return (error, $"The partitions of topic '{name}' could not be created: {error.KafkaName()}.");
+            }
             _logger.LogInformation("Topic {Topic} now has {Partitions} partitions", name, count);
             return (ErrorCode.None, null);
+        }
+        finally
+        {
+            _admin.Release();
         }
     }
 
     /// <summary>Replaces a topic's config overrides (already validated) and applies them live.</summary>
-    public ErrorCode SetConfigs(string name, IReadOnlyDictionary<string, string> overrides)
+    public async ValueTask<ErrorCode> SetConfigsAsync(string name, IReadOnlyDictionary<string, string> overrides, CancellationToken cancellationToken = default)
     {
-        lock (_lock)
+        await _admin.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (!_topics.TryGetValue(name, out var record))
-            {
-                return ErrorCode.UnknownTopicOrPartition;
-            }
-            var updated = record with { Configs = new Dictionary<string, string>(overrides) };
-            _topics[name] = updated;
-            _logs.UpdateTopicConfig(name, LogConfigFor(_broker, updated.Configs));
-            Publish(updated);
-            Persist(name);
-            return ErrorCode.None;
+            return await _store.SetTopicConfigsAsync(name, overrides, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _admin.Release();
         }
     }
 
@@ -317,68 +295,25 @@ public sealed class TopicManager : ITopicAutoCreator
     /// auto-creation does; the other reserved names are not created. A topic created now is
     /// answered LEADER_NOT_AVAILABLE, as Kafka answers the request that creates it (its partitions
     /// are served from the next request on); one that a concurrent request created is None.
-    /// Deletion runs under the same lock as creation, so a topic being deleted is re-created only
-    /// once its deletion finished.
+    /// Deletion is serialised with creation, so a topic being deleted is re-created only once its
+    /// deletion finished.
     /// </summary>
-    public ValueTask<ErrorCode> TryAutoCreateAsync(string topic, CancellationToken cancellationToken)
+    public async ValueTask<ErrorCode> TryAutoCreateAsync(string topic, CancellationToken cancellationToken)
     {
         var broker = Volatile.Read(ref _broker);
         if (!broker.AutoCreateTopicsEnable || (InternalTopics.IsReserved(topic) && topic != InternalTopics.ConsumerOffsets))
         {
-            return ValueTask.FromResult(ErrorCode.UnknownTopicOrPartition);
+            return ErrorCode.UnknownTopicOrPartition;
         }
         var request = topic == InternalTopics.ConsumerOffsets
             ? InternalTopics.ConsumerOffsetsTopic(broker, LiveBrokerCount)
             : new TopicCreationRequest(topic, -1, -1, null, new Dictionary<string, string>());
-        var result = Create(request, validateOnly: false);
-        return ValueTask.FromResult(result.Error switch
+        var result = await CreateAsync(request, validateOnly: false, cancellationToken).ConfigureAwait(false);
+        return result.Error switch
         {
             ErrorCode.None => ErrorCode.LeaderNotAvailable,
             ErrorCode.TopicAlreadyExists => ErrorCode.None,
             var error => error,
-        });
-    }
-
-    /// <summary>Opens (creating when missing) every partition of a topic and publishes it. Caller holds the lock.</summary>
-    private void Publish(TopicRecord record)
-    {
-        var partitions = new List<PartitionMetadata>(record.Partitions);
-        for (var p = 0; p < record.Partitions; p++)
-        {
-            var tp = new TopicPartition(record.Name, p);
-            if (_logs.IsOffline(tp))
-            {
-                // Could not be opened at start-up (logged then): no leader until a restart opens it.
-                partitions.Add(new PartitionMetadata(p, -1, 0, [_broker.BrokerId], []));
-                continue;
-            }
-            if (_replicas.GetPartition(record.Name, p) is null)
-            {
-                var log = _logs.GetOrCreateLog(tp, record.TopicId);
-                // The only replica is this broker, so everything in the log is committed: after an
-                // unclean stop the checkpointed high watermark may lag the recovered log end.
-                log.UpdateHighWatermark(log.LogEndOffset);
-                _replicas.Add(new Partition(tp, record.TopicId, log, leaderEpoch: 0));
-            }
-            partitions.Add(new PartitionMetadata(p, _broker.BrokerId, 0, [_broker.BrokerId], [_broker.BrokerId]));
-        }
-        _metadata.PutTopic(new TopicMetadata(record.Name, record.TopicId, InternalTopics.IsInternal(record.Name), partitions, record.Configs));
-    }
-
-    /// <summary>Writes a snapshot of every topic. Caller holds the lock.</summary>
-    private void Persist()
-    {
-        TopicMetadataFile.Write(_metadataDir, _topics.Values);
-        _changesSinceSnapshot = 0;
-    }
-
-    /// <summary>Records the change of one topic (deleted when gone), snapshotting once changes outnumber topics. Caller holds the lock.</summary>
-    private void Persist(string topic)
-    {
-        TopicMetadataFile.AppendChange(_metadataDir, topic, _topics.GetValueOrDefault(topic));
-        if (++_changesSinceSnapshot > Math.Max(MinChangesBeforeSnapshot, _topics.Count))
-        {
-            Persist();
-        }
+        };
     }
 }

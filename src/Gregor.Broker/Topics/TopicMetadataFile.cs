@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gregor.Broker.Cluster;
 using Gregor.Protocol.Wire;
 
 namespace Gregor.Broker.Topics;

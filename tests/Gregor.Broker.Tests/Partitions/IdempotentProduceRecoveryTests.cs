@@ -16,38 +16,40 @@ public sealed class IdempotentProduceRecoveryTests : IDisposable
 {
     private const long ProducerId = 4242;
     private static readonly TopicPartition Tp = new("idempotent", 0);
+    private static readonly Partition.LeaderState Leadership = new(0, [1], [1]);
     private readonly string _root = Directory.CreateTempSubdirectory("gregor-idempotent-").FullName;
 
     [Fact]
     public async Task Retries_from_before_and_after_the_last_roll_are_duplicates_after_a_crash()
     {
         var running = Open("running");
-        var partition = new Partition(Tp, Uuid.NewRandom(), running.GetOrCreateLog(Tp), leaderEpoch: 0);
+        var runningLog = running.GetOrCreateLog(Tp);
+        var partition = new Partition(Tp, Uuid.NewRandom(), runningLog, Leadership);
         var offsets = new List<long>();
         for (var sequence = 0; sequence < 17; sequence++)
         {
-            var result = await PartitionAppender.AppendAsync(partition, Batch(sequence));
+            var result = await partition.AppendAsync(Batch(sequence), AppendOrigin.Client);
             Assert.Equal(ErrorCode.None, result.Error);
             offsets.Add(result.BaseOffset);
         }
-        Assert.Equal([0, 5, 10, 15], partition.Log.SegmentBaseOffsets);
-        Assert.Equal([5, 10, 15], SnapshotOffsets(partition.Log.Directory));
+        Assert.Equal([0, 5, 10, 15], runningLog.SegmentBaseOffsets);
+        Assert.Equal([5, 10, 15], SnapshotOffsets(runningLog.Directory));
         CopyDirectory(Path.Combine(_root, "running"), Path.Combine(_root, "crashed"));
         running.Shutdown();
 
         var restarted = Open("crashed");
         var log = restarted.GetLog(Tp)!;
-        var recovered = new Partition(Tp, Uuid.NewRandom(), log, leaderEpoch: 0);
+        var recovered = new Partition(Tp, Uuid.NewRandom(), log, Leadership);
         Assert.Equal(17, log.LogEndOffset);
         // The last five batches: 12–14 before the roll at 15, 15–16 after it.
         for (var sequence = 12; sequence < 17; sequence++)
         {
-            var retry = await PartitionAppender.AppendAsync(recovered, Batch(sequence));
+            var retry = await recovered.AppendAsync(Batch(sequence), AppendOrigin.Client);
             Assert.Equal(ErrorCode.None, retry.Error);
             Assert.Equal(offsets[sequence], retry.BaseOffset);
         }
         Assert.Equal(17, log.LogEndOffset);
-        var next = await PartitionAppender.AppendAsync(recovered, Batch(17));
+        var next = await recovered.AppendAsync(Batch(17), AppendOrigin.Client);
         Assert.Equal((ErrorCode.None, 17L), (next.Error, next.BaseOffset));
         restarted.Shutdown();
     }

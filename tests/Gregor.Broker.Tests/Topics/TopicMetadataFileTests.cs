@@ -1,3 +1,4 @@
+using Gregor.Broker.Cluster;
 using Gregor.Broker.Topics;
 using Gregor.Protocol.Wire;
 

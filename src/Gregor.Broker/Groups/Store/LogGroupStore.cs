@@ -25,7 +25,7 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
 
     public async ValueTask AppendAsync(int partition, IReadOnlyList<GroupStoreRecord> records, CancellationToken cancellationToken)
     {
-        EnsureTopic();
+        await EnsureTopicAsync(cancellationToken).ConfigureAwait(false);
         var target = replicas.GetPartition(TopicName, partition)
             ?? throw new InvalidOperationException($"{TopicName}-{partition} does not exist");
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -34,10 +34,10 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
         {
             builder.Append(now, record.Key, record.Value);
         }
-        var result = await PartitionAppender.AppendAsync(target, builder.Build()).ConfigureAwait(false);
+        var result = await target.AppendAsync(builder.Build(), AppendOrigin.Coordinator).ConfigureAwait(false);
         if (result.Error == ErrorCode.KafkaStorageError)
         {
-            throw new KafkaStorageException(target.Log.LogDir, $"append to {TopicName}-{partition} failed: {result.ErrorMessage}");
+            throw new KafkaStorageException(target.LogDir, $"append to {TopicName}-{partition} failed: {result.ErrorMessage}");
         }
         if (result.Error != ErrorCode.None)
         {
@@ -47,13 +47,13 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
 
     public async IAsyncEnumerable<GroupStoreRecord> ReadAsync(int partition, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var log = replicas.GetPartition(TopicName, partition)?.Log;
+        var log = replicas.GetPartition(TopicName, partition);
         if (log is null)
         {
             yield break;
         }
         var records = new List<GroupStoreRecord>();
-        LogScanner.ScanBatches(log, log.LogStartOffset, batch =>
+        log.ScanBatches(log.LogStartOffset, batch =>
         {
             if (RecordBatch.IsControl(batch))
             {
@@ -90,12 +90,12 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private void EnsureTopic()
+    private async ValueTask EnsureTopicAsync(CancellationToken cancellationToken)
     {
         if (topics.Find(TopicName) is not null)
         {
             return;
         }
-        topics.Create(InternalTopics.ConsumerOffsetsTopic(config, topics.LiveBrokerCount), validateOnly: false);
+        await topics.CreateAsync(InternalTopics.ConsumerOffsetsTopic(config, topics.LiveBrokerCount), validateOnly: false, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,11 +4,12 @@ using Gregor.Protocol.Wire;
 namespace Gregor.Broker.Cluster;
 
 /// <summary>
-/// Single-node metadata: this broker is the only broker and the controller. Topics are held in
-/// concurrent maps; each <see cref="TopicMetadata"/> is immutable and replaced whole on change,
-/// so readers never see a half-updated topic.
+/// The metadata cache as a broker keeps it. Topics are held in concurrent maps; each
+/// <see cref="TopicMetadata"/> is immutable and replaced whole by its writer (the topic store on a
+/// single node), so readers never see a half-updated topic. On a single node this broker is the
+/// only broker and the controller.
 /// </summary>
-public sealed class LocalMetadataStore(string clusterId, BrokerEndpoint self) : IMetadataStore
+public sealed class MetadataCache(string clusterId, BrokerEndpoint self) : IMetadataCache
 {
     private readonly ConcurrentDictionary<string, TopicMetadata> _byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Uuid, TopicMetadata> _byId = new();
@@ -24,6 +25,8 @@ public sealed class LocalMetadataStore(string clusterId, BrokerEndpoint self) : 
     public TopicMetadata? FindTopic(string name) => _byName.GetValueOrDefault(name);
 
     public TopicMetadata? FindTopic(Uuid topicId) => _byId.GetValueOrDefault(topicId);
+
+    public BrokerEndpoint? FindBroker(int brokerId) => brokerId == self.NodeId ? self : null;
 
     /// <summary>Adds or replaces a topic.</summary>
     public void PutTopic(TopicMetadata topic)
