@@ -13,7 +13,7 @@ namespace Gregor.Broker.Cluster;
 /// clients see as LEADER_NOT_AVAILABLE. Each update publishes a new immutable snapshot, so readers
 /// never see half of one.
 /// </summary>
-public sealed class ClusterMetadataCache(string clusterId, string listenerName) : IMetadataStore
+public sealed class ClusterMetadataCache(string clusterId, string listenerName) : IMetadataCache
 {
     private sealed record Snapshot(
         int ControllerId,
@@ -42,6 +42,8 @@ public sealed class ClusterMetadataCache(string clusterId, string listenerName) 
     /// after, so an update between the two is never missed.
     /// </summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
+
+    public BrokerEndpoint? FindBroker(int brokerId) => Volatile.Read(ref _snapshot).Brokers.FirstOrDefault(b => b.NodeId == brokerId);
 
     /// <summary>True once the first UpdateMetadata has arrived.</summary>
     public bool IsInitialized => Volatile.Read(ref _snapshot).ControllerId >= 0;
