@@ -9,14 +9,12 @@ public sealed record RegisteredBroker(BrokerRegistration Registration, long Brok
 
 public sealed partial class ZooKeeperClusterStore
 {
-    // The session that created our registration, to recognise our own node after a session change
-    // (ZOOKEEPER-2985: an expired session's ephemeral can outlive it briefly).
-    private long _registrationSessionId;
-
     /// <summary>
     /// Registers this broker as Kafka does: multi [create /brokers/ids/&lt;id&gt; ephemeral and empty, setData at version 0],
     /// and returns the broker epoch (the node's czxid). A node held by another live session throws
-    /// <see cref="BrokerIdInUseException"/>; a node left by this broker's previous session is replaced.
+    /// <see cref="BrokerIdInUseException"/>. A client never changes session (expiry is final and the owner makes a new
+    /// client), and ZooKeeper removes an expired session's ephemerals when it reports the expiry, so a node of this
+    /// broker's previous session is already gone (Kafka's delete-and-recreate works around ZOOKEEPER-2985, fixed since).
     /// </summary>
     public async Task<long> RegisterBrokerAsync(BrokerRegistration broker, CancellationToken cancellationToken = default)
     {
@@ -30,7 +28,6 @@ public sealed partial class ZooKeeperClusterStore
             var (error, _) = FirstError(results);
             if (error == ZkErrorCode.Ok)
             {
-                _registrationSessionId = zk.SessionId;
                 var epoch = results[1].Stat!.Czxid;
                 logger.LogInformation("Registered broker {BrokerId} at {Path} with {Endpoints}, broker epoch (czxid) {Epoch}",
                     broker.BrokerId, path, string.Join(",", broker.Endpoints.Select(e => e.ConnectionString)), epoch);
@@ -51,14 +48,7 @@ public sealed partial class ZooKeeperClusterStore
             }
             if (stat.EphemeralOwner == zk.SessionId)
             {
-                _registrationSessionId = zk.SessionId;
-                return stat.Czxid;
-            }
-            if (stat.EphemeralOwner != 0 && stat.EphemeralOwner == _registrationSessionId)
-            {
-                logger.LogInformation("Replacing {Path} left by this broker's previous session 0x{Session:x}", path, stat.EphemeralOwner);
-                await DeleteIgnoringNoNodeAsync(path, cancellationToken).ConfigureAwait(false);
-                continue;
+                return stat.Czxid; // a retried multi that had succeeded
             }
             throw new BrokerIdInUseException(broker.BrokerId, stat.EphemeralOwner);
         }
@@ -104,16 +94,5 @@ public sealed partial class ZooKeeperClusterStore
             }
         }
         return brokers;
-    }
-
-    private async Task DeleteIgnoringNoNodeAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await zk.DeleteAsync(path, -1, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ZooKeeperException e) when (e.Code == ZkErrorCode.NoNode)
-        {
-        }
     }
 }
