@@ -102,7 +102,10 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new ListOffsetsHandler(replicas));
         handlers.Add(new InitProducerIdHandler(new ProducerIdManager(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
-        _groups = new GroupCoordinator(GroupOptions(topics), new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>()), _loggerFactory.CreateLogger<GroupCoordinator>());
+        var groupStore = new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>());
+        _groups = new GroupCoordinator(GroupOptions(topics), groupStore, _loggerFactory.CreateLogger<GroupCoordinator>(),
+            leaderOf: OffsetsTopicLeaders.From(metadata, groupStore.EnsureTopic));
+        // A single node leads every __consumer_offsets partition: all are elected and loaded now.
         _groupsLoad = _groups.StartAsync();
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));

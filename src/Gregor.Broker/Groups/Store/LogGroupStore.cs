@@ -90,7 +90,8 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private void EnsureTopic()
+    /// <summary>Creates __consumer_offsets when missing (also for FindCoordinator, as Kafka does).</summary>
+    public void EnsureTopic()
     {
         if (topics.Find(TopicName) is not null)
         {
