@@ -21,31 +21,48 @@ public sealed partial class GroupCoordinator
         }
         if (!TryGetGroup(groupId, out var group))
         {
-            return DeadSummary(groupId);
+            error = Missing(groupId, ErrorCode.None);
+            return error == ErrorCode.None ? DeadSummary(groupId) : new GroupSummary(error, groupId, "", "", "", []);
         }
         lock (group.Lock)
         {
-            return group.Is(GroupState.Dead) ? DeadSummary(groupId) : group.Summary();
+            if (group.Is(GroupState.Dead))
+            {
+                error = DeadGroupError(group) == ErrorCode.NotCoordinator ? ErrorCode.NotCoordinator : ErrorCode.None;
+                return error == ErrorCode.None ? DeadSummary(groupId) : new GroupSummary(error, groupId, "", "", "", []);
+            }
+            return group.Summary();
         }
     }
 
     private static GroupSummary DeadSummary(string groupId) => new(ErrorCode.None, groupId, nameof(GroupState.Dead), "", "", []);
 
-    /// <summary>The groups, filtered by state names and group types (both case-insensitive; empty: all).
-    /// While loading, the error is COORDINATOR_LOAD_IN_PROGRESS.</summary>
+    /// <summary>The groups of the partitions this broker owns, filtered by state names and group
+    /// types (both case-insensitive; empty: all). While a partition loads, the error is
+    /// COORDINATOR_LOAD_IN_PROGRESS (with the groups already served).</summary>
     public (ErrorCode Error, IReadOnlyList<GroupOverview> Groups) ListGroups(IReadOnlyCollection<string>? statesFilter = null, IReadOnlyCollection<string>? typesFilter = null)
     {
         if (!_active)
         {
             return (ErrorCode.CoordinatorNotAvailable, []);
         }
+        var loading = false;
+        for (var partition = 0; partition < _terms.Length; partition++)
+        {
+            loading |= Volatile.Read(ref _terms[partition])?.State == OffsetsPartitionState.Loading;
+        }
+        var error = loading ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None;
         if (typesFilter is { Count: > 0 } && !typesFilter.Contains(ClassicGroupType, StringComparer.OrdinalIgnoreCase))
         {
-            return (_loading ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None, []);
+            return (error, []);
         }
         var result = new List<GroupOverview>();
         foreach (var group in _groups.Values)
         {
+            if (group.Term.State != OffsetsPartitionState.Owned)
+            {
+                continue;
+            }
             lock (group.Lock)
             {
                 if (group.Is(GroupState.Dead))
@@ -60,7 +77,7 @@ public sealed partial class GroupCoordinator
             }
         }
         result.Sort((a, b) => string.CompareOrdinal(a.GroupId, b.GroupId));
-        return (_loading ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None, result);
+        return (error, result);
     }
 
     /// <summary>Deletes empty groups with their offsets (tombstones for each); NON_EMPTY_GROUP when
@@ -78,7 +95,7 @@ public sealed partial class GroupCoordinator
             }
             if (!TryGetGroup(groupId, out var group))
             {
-                results.Add((groupId, ErrorCode.GroupIdNotFound));
+                results.Add((groupId, Missing(groupId, ErrorCode.GroupIdNotFound)));
                 continue;
             }
             var records = new List<GroupStoreRecord>();
@@ -86,7 +103,7 @@ public sealed partial class GroupCoordinator
             {
                 if (group.Is(GroupState.Dead))
                 {
-                    results.Add((groupId, ErrorCode.GroupIdNotFound));
+                    results.Add((groupId, DeadGroupNotFoundError(group)));
                     continue;
                 }
                 if (!group.Is(GroupState.Empty))
@@ -102,7 +119,13 @@ public sealed partial class GroupCoordinator
                 records.Add(new GroupStoreRecord(new GroupMetadataKey(groupId).Serialize(), null));
                 RemoveDeadGroup(group);
             }
-            var storeError = await AppendAsync(groupId, records).ConfigureAwait(false);
+            var storeError = await AppendAsync(group, records).ConfigureAwait(false);
+            if (storeError == ErrorCode.NotCoordinator)
+            {
+                // Unloaded meanwhile: the group is still stored, the new coordinator deletes it.
+                results.Add((groupId, storeError));
+                continue;
+            }
             if (storeError != ErrorCode.None)
             {
                 _logger.LogWarning("Tombstones of deleted group {GroupId} were not stored: {Error}", groupId, storeError);

@@ -42,7 +42,7 @@ public sealed partial class GroupCoordinator
                     records.Add(new GroupStoreRecord(new GroupMetadataKey(group.GroupId).Serialize(), null));
                 }
             }
-            await AppendAsync(group.GroupId, records).ConfigureAwait(false);
+            await AppendAsync(group, records).ConfigureAwait(false);
         }
         return removed;
     }

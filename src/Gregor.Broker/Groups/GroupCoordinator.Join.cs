@@ -24,14 +24,18 @@ public sealed partial class GroupCoordinator
             return Task.FromResult(JoinGroupResult.Failure(ErrorCode.InvalidSessionTimeout, join.MemberId));
         }
         var isUnknownMember = join.MemberId.Length == 0;
-        GroupMetadata group;
+        GroupMetadata? group;
         if (isUnknownMember)
         {
             group = GetOrCreateGroup(join.GroupId);
+            if (group is null)
+            {
+                return Task.FromResult(JoinGroupResult.Failure(ErrorCode.NotCoordinator, join.MemberId));
+            }
         }
         else if (!TryGetGroup(join.GroupId, out group))
         {
-            return Task.FromResult(JoinGroupResult.Failure(ErrorCode.UnknownMemberId, join.MemberId));
+            return Task.FromResult(JoinGroupResult.Failure(Missing(join.GroupId, ErrorCode.UnknownMemberId), join.MemberId));
         }
 
         var callback = NewCallback<JoinGroupResult>();
@@ -72,7 +76,7 @@ public sealed partial class GroupCoordinator
     {
         if (group.Is(GroupState.Dead))
         {
-            callback.TrySetResult(JoinGroupResult.Failure(ErrorCode.CoordinatorNotAvailable));
+            callback.TrySetResult(JoinGroupResult.Failure(DeadGroupError(group)));
             return;
         }
         if (!group.SupportsProtocols(join.ProtocolType, join.Protocols))
@@ -113,7 +117,7 @@ public sealed partial class GroupCoordinator
         var memberId = join.MemberId;
         if (group.Is(GroupState.Dead))
         {
-            callback.TrySetResult(JoinGroupResult.Failure(ErrorCode.CoordinatorNotAvailable, memberId));
+            callback.TrySetResult(JoinGroupResult.Failure(DeadGroupError(group), memberId));
             return;
         }
         if (group.IsPendingMember(memberId))

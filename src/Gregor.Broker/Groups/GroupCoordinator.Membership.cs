@@ -8,24 +8,30 @@ public sealed partial class GroupCoordinator
 {
     /// <summary>
     /// Handles a Heartbeat: keeps the member alive and tells it whether a rebalance is under way
-    /// (REBALANCE_IN_PROGRESS while preparing one, so it rejoins).
+    /// (REBALANCE_IN_PROGRESS while preparing one, so it rejoins). While the group's partition
+    /// loads, Kafka answers NONE: the member keeps its session and older clients do not expect
+    /// COORDINATOR_LOAD_IN_PROGRESS here.
     /// </summary>
     public ErrorCode Heartbeat(string groupId, string memberId, string? groupInstanceId, int generationId)
     {
         var error = ValidateGroupStatus(groupId, allowEmptyGroupId: false);
+        if (error == ErrorCode.CoordinatorLoadInProgress)
+        {
+            return ErrorCode.None;
+        }
         if (error != ErrorCode.None)
         {
             return error;
         }
         if (!TryGetGroup(groupId, out var group))
         {
-            return ErrorCode.UnknownMemberId;
+            return Missing(groupId, ErrorCode.UnknownMemberId);
         }
         lock (group.Lock)
         {
             if (group.Is(GroupState.Dead))
             {
-                return ErrorCode.CoordinatorNotAvailable;
+                return DeadGroupError(group);
             }
             if (group.IsStaticMemberFenced(groupInstanceId, memberId))
             {
@@ -68,13 +74,15 @@ public sealed partial class GroupCoordinator
         }
         if (!TryGetGroup(groupId, out var group))
         {
-            return new LeaveGroupResult(ErrorCode.None, members.Select(m => (m, ErrorCode.UnknownMemberId)).ToList());
+            return Missing(groupId, ErrorCode.None) is var missing && missing != ErrorCode.None
+                ? new LeaveGroupResult(missing, [])
+                : new LeaveGroupResult(ErrorCode.None, members.Select(m => (m, ErrorCode.UnknownMemberId)).ToList());
         }
         lock (group.Lock)
         {
             if (group.Is(GroupState.Dead))
             {
-                return new LeaveGroupResult(ErrorCode.CoordinatorNotAvailable, []);
+                return new LeaveGroupResult(DeadGroupError(group), []);
             }
             var results = new List<(LeavingMember, ErrorCode)>(members.Count);
             foreach (var leaving in members)

@@ -22,15 +22,19 @@ public sealed partial class GroupCoordinator
         {
             return AllFailed(commit, error);
         }
-        GroupMetadata group;
-        if (!TryGetGroup(commit.GroupId, out group))
+        if (!TryGetGroup(commit.GroupId, out var group))
         {
             if (commit.GenerationId >= 0)
             {
                 // A member of a generation this coordinator never saw (or an older one).
-                return AllFailed(commit, ErrorCode.IllegalGeneration);
+                return AllFailed(commit, Missing(commit.GroupId, ErrorCode.IllegalGeneration));
             }
-            group = GetOrCreateGroup(commit.GroupId);
+            var created = GetOrCreateGroup(commit.GroupId);
+            if (created is null)
+            {
+                return AllFailed(commit, ErrorCode.NotCoordinator);
+            }
+            group = created;
         }
 
         var wallNow = NowWallMs;
@@ -62,7 +66,7 @@ public sealed partial class GroupCoordinator
             }
         }
 
-        var storeError = await AppendAsync(group.GroupId, records).ConfigureAwait(false);
+        var storeError = await AppendAsync(group, records).ConfigureAwait(false);
         lock (group.Lock)
         {
             foreach (var (partition, offset) in accepted)
@@ -93,7 +97,7 @@ public sealed partial class GroupCoordinator
     {
         if (group.Is(GroupState.Dead))
         {
-            return ErrorCode.CoordinatorNotAvailable;
+            return DeadGroupError(group);
         }
         if (group.IsStaticMemberFenced(commit.GroupInstanceId, commit.MemberId))
         {
@@ -144,13 +148,16 @@ public sealed partial class GroupCoordinator
         }
         if (!TryGetGroup(groupId, out var group))
         {
-            return (ErrorCode.None, partitions?.Select(NoOffset).ToList() ?? []);
+            // No offsets, unless the partition was unloaded meanwhile: then they are not known here.
+            error = Missing(groupId, ErrorCode.None);
+            return (error, error == ErrorCode.None ? partitions?.Select(NoOffset).ToList() ?? [] : []);
         }
         lock (group.Lock)
         {
             if (group.Is(GroupState.Dead))
             {
-                return (ErrorCode.None, partitions?.Select(NoOffset).ToList() ?? []);
+                error = DeadGroupError(group) == ErrorCode.NotCoordinator ? ErrorCode.NotCoordinator : ErrorCode.None;
+                return (error, error == ErrorCode.None ? partitions?.Select(NoOffset).ToList() ?? [] : []);
             }
             if (partitions is null)
             {
@@ -195,7 +202,7 @@ public sealed partial class GroupCoordinator
         }
         if (!TryGetGroup(groupId, out var group))
         {
-            return (ErrorCode.GroupIdNotFound, []);
+            return (Missing(groupId, ErrorCode.GroupIdNotFound), []);
         }
         var results = new List<(TopicPartitionId, ErrorCode)>(partitions.Count);
         var records = new List<GroupStoreRecord>();
@@ -204,7 +211,7 @@ public sealed partial class GroupCoordinator
             switch (group.State)
             {
                 case GroupState.Dead:
-                    return (ErrorCode.GroupIdNotFound, []);
+                    return (DeadGroupNotFoundError(group), []);
                 case GroupState.Empty:
                     break;
                 default:
@@ -228,7 +235,12 @@ public sealed partial class GroupCoordinator
                 results.Add((partition, ErrorCode.None));
             }
         }
-        var storeError = await AppendAsync(groupId, records).ConfigureAwait(false);
+        var storeError = await AppendAsync(group, records).ConfigureAwait(false);
+        if (storeError == ErrorCode.NotCoordinator)
+        {
+            // Unloaded meanwhile: the offsets are still stored, the new coordinator deletes them.
+            return (storeError, []);
+        }
         if (storeError != ErrorCode.None)
         {
             _logger.LogWarning("Tombstones for deleted offsets of group {GroupId} were not stored: {Error}", groupId, storeError);
@@ -321,7 +333,7 @@ public sealed partial class GroupCoordinator
                     records.Add(new GroupStoreRecord(new GroupMetadataKey(group.GroupId).Serialize(), null));
                 }
             }
-            await AppendAsync(group.GroupId, records).ConfigureAwait(false);
+            await AppendAsync(group, records).ConfigureAwait(false);
         }
         if (removed > 0)
         {

@@ -29,13 +29,13 @@ public sealed partial class GroupCoordinator
         }
         if (!TryGetGroup(groupId, out var group))
         {
-            return Task.FromResult(SyncGroupResult.Failure(ErrorCode.UnknownMemberId));
+            return Task.FromResult(SyncGroupResult.Failure(Missing(groupId, ErrorCode.UnknownMemberId)));
         }
         lock (group.Lock)
         {
             if (group.Is(GroupState.Dead))
             {
-                return Task.FromResult(SyncGroupResult.Failure(ErrorCode.CoordinatorNotAvailable));
+                return Task.FromResult(SyncGroupResult.Failure(DeadGroupError(group)));
             }
             if (group.IsStaticMemberFenced(groupInstanceId, memberId))
             {
@@ -184,7 +184,7 @@ public sealed partial class GroupCoordinator
     {
         // Leave the caller's lock (and stack) before the write and the callback.
         await Task.Yield();
-        var error = await AppendAsync(group.GroupId, records).ConfigureAwait(false);
+        var error = await AppendAsync(group, records).ConfigureAwait(false);
         if (onStored is null)
         {
             return;

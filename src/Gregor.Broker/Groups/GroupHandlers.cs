@@ -9,7 +9,7 @@ public static class GroupHandlers
 {
     public static IEnumerable<IRequestHandler> Create(GroupCoordinator coordinator, IMetadataCache metadata) =>
     [
-        new FindCoordinatorHandler(metadata.Brokers[0]),
+        new FindCoordinatorHandler(metadata.Brokers[0], coordinator),
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
         new HeartbeatHandler(coordinator),

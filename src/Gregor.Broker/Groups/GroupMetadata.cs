@@ -16,9 +16,10 @@ internal sealed class GroupMetadata
 {
     private readonly Dictionary<string, int> _supportedProtocols = new(StringComparer.Ordinal);
 
-    public GroupMetadata(string groupId, GroupState initialState, long nowMs)
+    public GroupMetadata(string groupId, GroupState initialState, long nowMs, OffsetsPartitionTerm term)
     {
         GroupId = groupId;
+        Term = term;
         State = initialState;
         CurrentStateTimestamp = nowMs;
     }
@@ -26,6 +27,10 @@ internal sealed class GroupMetadata
     public Lock Lock { get; } = new();
 
     public string GroupId { get; }
+
+    /// <summary>The coordinator's ownership of the group's __consumer_offsets partition that created
+    /// or loaded this group: its records are stored only while that term owns the partition.</summary>
+    public OffsetsPartitionTerm Term { get; }
 
     public GroupState State { get; private set; }
 

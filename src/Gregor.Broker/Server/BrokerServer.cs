@@ -103,7 +103,10 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new ListOffsetsHandler(replicas));
         handlers.Add(new InitProducerIdHandler(ProducerIdManager.ForLogDir(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
-        _groups = new GroupCoordinator(GroupOptions(topics), new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>()), _loggerFactory.CreateLogger<GroupCoordinator>());
+        var groupStore = new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>());
+        _groups = new GroupCoordinator(GroupOptions(topics), groupStore, _loggerFactory.CreateLogger<GroupCoordinator>(),
+            leaderOf: OffsetsTopicLeaders.From(metadata, () => groupStore.EnsureTopicAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()));
+        // A single node leads every __consumer_offsets partition: all are elected and loaded now.
         _groupsLoad = _groups.StartAsync();
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
         handlers.AddRange(GroupHandlers.Create(_groups, metadata));

@@ -100,7 +100,8 @@ public sealed class AdminTests
         var start = coordinator.StartAsync();
         Assert.Equal(ErrorCode.CoordinatorLoadInProgress, (await coordinator.JoinAsync(Join("g"))).Error);
         Assert.Equal(ErrorCode.RebalanceInProgress, (await coordinator.SyncGroupAsync("g", 1, "m", null, null, null, new Dictionary<string, byte[]>())).Error);
-        Assert.Equal(ErrorCode.CoordinatorLoadInProgress, coordinator.Heartbeat("g", "m", null, 1));
+        // Kafka answers a heartbeat blindly while the group's partition loads.
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", "m", null, 1));
         Assert.Equal(ErrorCode.CoordinatorLoadInProgress, coordinator.FetchOffsets("g", null, false).Error);
         Assert.Equal(ErrorCode.CoordinatorLoadInProgress, coordinator.ListGroups().Error);
         store.Release.SetResult();

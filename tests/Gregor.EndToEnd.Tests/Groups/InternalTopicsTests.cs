@@ -46,6 +46,22 @@ public sealed class InternalTopicsTests
     }
 
     [Fact]
+    public async Task FindCoordinator_first_creates_consumer_offsets_and_names_its_leader()
+    {
+        await using var broker = await BrokerProcess.StartAsync([.. GroupBrokerFixture.Overrides, "auto.create.topics.enable=false", "offsets.topic.num.partitions=3"]);
+        using var connection = await RawConnection.ConnectAsync(broker.Port);
+
+        // As Kafka: the lookup creates the topic (whatever auto.create.topics.enable says) and the
+        // coordinator is the leader of the group's partition, this broker.
+        await connection.SendAsync(new FindCoordinatorRequest { KeyType = 0, CoordinatorKeys = ["first", "second"] }, 4, 1);
+        var (_, found) = await connection.ReadResponseAsync<FindCoordinatorResponse>(4, Timeout);
+        Assert.All(found.Coordinators, c => Assert.Equal((0, broker.Port), (c.ErrorCode, c.Port)));
+        var topic = await WaitForPartitionsAsync(broker, OffsetsTopic);
+        Assert.Equal(3, topic.Partitions.Count);
+        Assert.All(topic.Partitions, p => Assert.Equal(found.Coordinators[0].NodeId, p.LeaderId));
+    }
+
+    [Fact]
     public async Task Clients_cannot_append_to_consumer_offsets_or_delete_its_records()
     {
         var logDir = Directory.CreateTempSubdirectory("gregor-internal-").FullName;

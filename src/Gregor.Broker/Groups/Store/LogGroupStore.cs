@@ -90,7 +90,8 @@ public sealed class LogGroupStore(TopicManager topics, ReplicaManager replicas, 
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private async ValueTask EnsureTopicAsync(CancellationToken cancellationToken)
+    /// <summary>Creates __consumer_offsets when missing (also for FindCoordinator, as Kafka does).</summary>
+    public async ValueTask EnsureTopicAsync(CancellationToken cancellationToken)
     {
         if (topics.Find(TopicName) is not null)
         {
