@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Gregor.Broker.Cluster;
 using Gregor.Broker.Fetching;
@@ -24,7 +23,8 @@ namespace Gregor.Broker.Handlers;
 /// <item>Sessions (v7+, KIP-227): <see cref="FetchPlanner"/> decides which partitions a request
 /// reads; a request continuing a session is answered with only the partitions that changed.</item>
 /// <item>v13+ names topics by id (unknown: UNKNOWN_TOPIC_ID). Versions 0-3 get message format v0/v1,
-/// converted from the stored v2 batches one at a time, no more than the limits allow.</item>
+/// converted from the stored v2 batches one at a time while the response is sent, no more than the
+/// limits allow (see <see cref="DownConvertedRecords"/>).</item>
 /// <item>A partition listed twice is read once (see <see cref="FetchPlanner"/>).</item>
 /// </list>
 /// A partition whose log dir is offline gets KAFKA_STORAGE_ERROR, as in Kafka.
@@ -165,7 +165,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
 
     /// <summary>
     /// The record bytes of a region: v4+ refer to the file region itself (sent with sendfile);
-    /// Fetch v0-3 get the region converted to message format v0 (v0-1) or v1 (v2-3).
+    /// Fetch v0-3 get the region converted to message format v0 (v0-1) or v1 (v2-3) as it is sent.
     /// </summary>
     private static ReadOnlyMemory<byte> Materialize(short version, FileRegion region)
     {
@@ -173,56 +173,6 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
         {
             return ReadOnlyMemory<byte>.Empty;
         }
-        return version >= 4 ? new FileRegionMemory(region).Memory : DownConvert(region, version >= 2 ? (byte)1 : (byte)0);
-    }
-
-    /// <summary>
-    /// Converts a region batch by batch, read from the file one at a time, so that besides the
-    /// output only one stored batch is in memory. The output stops before a batch that would take
-    /// it past the region's size, which already honours partition_max_bytes and max_bytes (legacy
-    /// messages of small records are larger than their v2 form); the first batch is always
-    /// converted, so a consumer always progresses. The consumer fetches the rest next time.
-    /// </summary>
-    private static ReadOnlyMemory<byte> DownConvert(FileRegion region, byte magic)
-    {
-        var output = new ArrayBufferWriter<byte>(Math.Min(region.Length, 1 << 20));
-        var converted = new ArrayBufferWriter<byte>();
-        var header = new byte[RecordBatch.HeaderSize];
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            var position = region.Position;
-            var end = region.Position + region.Length;
-            while (end - position >= RecordBatch.HeaderSize && RandomAccess.Read(region.Handle!, header, position) == header.Length)
-            {
-                var size = RecordBatch.SizeInBytes(header);
-                if (size < RecordBatch.HeaderSize || size > end - position)
-                {
-                    break;
-                }
-                if (buffer.Length < size)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(size);
-                }
-                if (RandomAccess.Read(region.Handle!, buffer.AsSpan(0, size), position) < size)
-                {
-                    break;
-                }
-                position += size;
-                converted.ResetWrittenCount();
-                LegacyMessageConverter.ConvertBatchToLegacy(buffer.AsSpan(0, size), magic, converted);
-                if (output.WrittenCount > 0 && output.WrittenCount + converted.WrittenCount > region.Length)
-                {
-                    break;
-                }
-                output.Write(converted.WrittenSpan);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-        return output.WrittenMemory;
+        return version >= 4 ? new FileRegionMemory(region).Memory : new DownConvertedRecords(region, version >= 2 ? (byte)1 : (byte)0).Memory;
     }
 }

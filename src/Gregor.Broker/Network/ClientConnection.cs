@@ -112,14 +112,23 @@ public sealed class ClientConnection
 
     /// <summary>
     /// Sends a response: in one gathered write when it references record sets it did not copy
-    /// (so the header, the records and what follows leave together), else in one plain write.
+    /// (so the header, the records and what follows leave together), else in one plain write;
+    /// records to down-convert are converted while they are sent (<see cref="SendConvertingAsync"/>).
     /// </summary>
     private async ValueTask SendAsync(NetworkStream stream, Gregor.Protocol.Wire.KafkaWriter response, CancellationToken cancellationToken)
     {
-        if (response.Segments.Any(s => MemoryMarshal.TryGetMemoryManager(s, out FileRegionMemory? _)))
+        foreach (var segment in response.Segments)
         {
-            await SendWithFilesAsync(response).ConfigureAwait(false);
-            return;
+            if (MemoryMarshal.TryGetMemoryManager(segment, out FileRegionMemory? _))
+            {
+                await SendWithFilesAsync(response).ConfigureAwait(false);
+                return;
+            }
+            if (MemoryMarshal.TryGetMemoryManager(segment, out DownConvertedRecords? _))
+            {
+                await SendConvertingAsync(stream, response, cancellationToken).ConfigureAwait(false);
+                return;
+            }
         }
         var segments = new List<ArraySegment<byte>>();
         foreach (var segment in response.Segments)
@@ -191,6 +200,68 @@ public sealed class ClientConnection
         if (error != SocketError.Success)
         {
             throw new SocketException((int)error);
+        }
+    }
+
+    /// <summary>Bytes gathered into one write when a response is sent while it is converted.</summary>
+    private const int ConvertingSendBuffer = 64 * 1024;
+
+    /// <summary>
+    /// Sends a response whose record sets are converted as they go (Fetch v0-3): each is read and
+    /// converted one stored batch at a time, and each chunk is written before the next is
+    /// converted, so a client that reads slowly holds back the conversion instead of letting the
+    /// broker hold its whole response converted. Small pieces (headers, short chunks) are gathered
+    /// into one buffer so that they do not go out as one write each. A batch that cannot be
+    /// converted ends its record set early (the rest is filled, see <see cref="DownConvertedRecords"/>)
+    /// with one log line; the consumer's next fetch starts at that batch.
+    /// </summary>
+    private async ValueTask SendConvertingAsync(NetworkStream stream, Gregor.Protocol.Wire.KafkaWriter response, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ConvertingSendBuffer);
+        var filled = 0;
+        try
+        {
+            foreach (var segment in response.Segments)
+            {
+                if (!MemoryMarshal.TryGetMemoryManager(segment, out DownConvertedRecords? records))
+                {
+                    await WriteAsync(segment).ConfigureAwait(false);
+                    continue;
+                }
+                using var reader = records.OpenReader();
+                while (reader.TryRead(out var chunk))
+                {
+                    await WriteAsync(chunk).ConfigureAwait(false);
+                }
+                if (reader.Failure is { } failure)
+                {
+                    _logger.LogError("Connection {Connection}: down-conversion for an old consumer stopped early: {Failure}", Id, failure);
+                }
+            }
+            if (filled > 0)
+            {
+                await stream.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
+        {
+            if (bytes.Length > buffer.Length - filled && filled > 0)
+            {
+                await stream.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+                filled = 0;
+            }
+            if (bytes.Length >= buffer.Length)
+            {
+                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            bytes.Span.CopyTo(buffer.AsSpan(filled));
+            filled += bytes.Length;
         }
     }
 

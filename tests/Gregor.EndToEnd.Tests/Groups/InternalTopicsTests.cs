@@ -14,7 +14,8 @@ namespace Gregor.EndToEnd.Tests.Groups;
 /// The internal topic __consumer_offsets belongs to the group coordinator: a client naming it in
 /// Metadata gets it created with the coordinator's settings (not num.partitions), clients cannot
 /// append to it or create it (nor __cluster_metadata), and a copy on disk with another partition
-/// count is reported at start-up and used as it is, so the groups stored in it keep working.
+/// count is reported at start-up and used as it is, so the groups stored in it keep working; a
+/// batch in it that cannot be decoded is skipped with one log line while the rest loads.
 /// Each test runs its own broker: they need one on which no group has been used yet.
 /// </summary>
 public sealed class InternalTopicsTests
@@ -150,6 +151,76 @@ public sealed class InternalTopicsTests
         }
     }
 
+    [Fact]
+    public async Task An_undecodable_batch_in_consumer_offsets_is_skipped_with_one_log_line_and_later_batches_still_load()
+    {
+        var logDir = Directory.CreateTempSubdirectory("gregor-internal-").FullName;
+        try
+        {
+            var data = $"skipped-{Guid.NewGuid():N}";
+            string[] overrides = [.. GroupBrokerFixture.Overrides, "offsets.topic.num.partitions=1"];
+            await using (var broker = await BrokerProcess.StartAsync(overrides, logDir))
+            {
+                await ProduceAsync(broker, data, 5);
+                // One commit, one batch: the group before the damaged batch, in it, and after it.
+                await CommitAsync(broker, "before", data, 1);
+                await CommitAsync(broker, "damaged", data, 2);
+                await CommitAsync(broker, "after", data, 3);
+                Assert.Equal(0, await broker.StopAsync(Timeout));
+            }
+
+            // After the clean stop, the batch holding group "damaged"'s commit is made undecodable:
+            // its attributes say gzip, and its records are not gzip. Nothing checks the CRC of a
+            // segment that a clean stop has flushed, so the log loads; the group loading reads it.
+            var segment = Path.Combine(logDir, $"{OffsetsTopic}-0", "00000000000000000000.log");
+            var bytes = await File.ReadAllBytesAsync(segment);
+            var damagedOffset = -1L;
+            var batches = 0;
+            for (var at = 0; at + RecordBatch.HeaderSize <= bytes.Length && RecordBatch.SizeInBytes(bytes.AsSpan(at)) >= RecordBatch.HeaderSize; at += RecordBatch.SizeInBytes(bytes.AsSpan(at)))
+            {
+                batches++;
+                var batch = bytes.AsSpan(at, RecordBatch.SizeInBytes(bytes.AsSpan(at)));
+                if (batch.IndexOf("damaged"u8) >= 0)
+                {
+                    Assert.Equal(-1, damagedOffset);
+                    damagedOffset = RecordBatch.BaseOffset(batch);
+                    var attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatch.AttributesOffset..]);
+                    BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatch.AttributesOffset..], (short)((attributes & ~0x07) | (int)Gregor.Protocol.Records.CompressionType.Gzip));
+                }
+            }
+            Assert.Equal(3, batches);
+            Assert.Equal(1, damagedOffset);
+            await File.WriteAllBytesAsync(segment, bytes);
+
+            await using (var broker = await BrokerProcess.StartAsync(overrides, logDir))
+            {
+                // The groups in the batches on either side load; the damaged one has no offset. (Read
+                // with raw OffsetFetch requests: the admin client's answer to a failing coordinator
+                // can crash the test process.)
+                Assert.Equal(1, await RawCommittedAsync(broker, "before", data));
+                Assert.Equal(3, await RawCommittedAsync(broker, "after", data));
+                Assert.True(await RawCommittedAsync(broker, "damaged", data) < 0);
+                var skipped = broker.Output.Where(line => line.Contains("Skipping the undecodable batch", StringComparison.Ordinal)).ToList();
+                Assert.Single(skipped);
+                Assert.Contains($"at offset {damagedOffset} of {OffsetsTopic}-0", skipped[0], StringComparison.Ordinal);
+                Assert.Contains("gzip", skipped[0], StringComparison.OrdinalIgnoreCase);
+
+                // The coordinator still takes commits, also for the damaged group, and they last.
+                await CommitAsync(broker, "damaged", data, 4);
+                Assert.Equal(0, await broker.StopAsync(Timeout));
+            }
+            await using (var broker = await BrokerProcess.StartAsync(overrides, logDir))
+            {
+                Assert.Equal(4, await RawCommittedAsync(broker, "damaged", data));
+                Assert.Equal(3, await RawCommittedAsync(broker, "after", data));
+            }
+        }
+        finally
+        {
+            Directory.Delete(logDir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("__cluster_metadata")]
     [InlineData(OffsetsTopic)]
@@ -203,6 +274,32 @@ public sealed class InternalTopicsTests
         using var admin = AdminClients.Create(broker.BootstrapServers);
         var result = await admin.AlterConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitionOffsets(group, [new TopicPartitionOffset(topic, 0, offset)])]);
         Assert.All(result.Single().Partitions, p => Assert.False(p.Error.IsError, p.Error.ToString()));
+    }
+
+    /// <summary>
+    /// A group's committed offset for partition 0 of <paramref name="topic"/> (negative: none), by
+    /// OffsetFetch v7, asked again while the coordinator is loading or not available yet.
+    /// </summary>
+    private static async Task<long> RawCommittedAsync(BrokerProcess broker, string group, string topic)
+    {
+        using var connection = await RawConnection.ConnectAsync(broker.Port);
+        var deadline = DateTime.UtcNow + Timeout;
+        for (var correlationId = 1; ; correlationId++)
+        {
+            var request = new OffsetFetchRequest { GroupId = group, Topics = [new OffsetFetchRequest.OffsetFetchRequestTopic { Name = topic, PartitionIndexes = [0] }] };
+            await connection.SendAsync(request, 7, correlationId);
+            var (_, response) = await connection.ReadResponseAsync<OffsetFetchResponse>(7, Timeout);
+            if (response.ErrorCode is (short)KafkaErrorCode.CoordinatorLoadInProgress or (short)KafkaErrorCode.CoordinatorNotAvailable)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"OffsetFetch for {group} still answers {(KafkaErrorCode)response.ErrorCode}");
+                await Task.Delay(200);
+                continue;
+            }
+            Assert.Equal(0, response.ErrorCode);
+            var partition = response.Topics.Single().Partitions.Single();
+            Assert.Equal(0, partition.ErrorCode);
+            return partition.CommittedOffset;
+        }
     }
 
     private static async Task<long> CommittedAsync(BrokerProcess broker, string group, string topic)
