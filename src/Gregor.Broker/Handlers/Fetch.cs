@@ -100,7 +100,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
             var partition = replicas.GetPartition(p.Topic, p.Key.Partition);
             if (partition is null || (!p.Key.TopicId.IsZero && partition.TopicId != p.Key.TopicId))
             {
-                reads.Add(new PartitionRead(p.Key.TopicId.IsZero || metadata.FindTopic(p.Key.TopicId) is not null ? ErrorCode.UnknownTopicOrPartition : ErrorCode.UnknownTopicId, default, null));
+                reads.Add(new PartitionRead(p.Key.TopicId.IsZero || metadata.FindTopic(p.Key.TopicId) is not null ? MissingPartition.ErrorFor(metadata, p.Topic, p.Key.Partition) : ErrorCode.UnknownTopicId, default, null));
                 continue;
             }
             try

@@ -1,3 +1,4 @@
+using Gregor.Broker.Cluster;
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Requests;
 using Gregor.Protocol.Errors;
@@ -14,7 +15,7 @@ namespace Gregor.Broker.Handlers;
 /// leader epoch -1, as Kafka answers when remote storage is off. v0 answers in its old layout, a list of
 /// at most max_num_offsets offsets. The leader epoch (v4+) is the partition's.
 /// </summary>
-public sealed class ListOffsetsHandler(ReplicaManager replicas) : RequestHandler<ListOffsetsRequest, ListOffsetsResponse>
+public sealed class ListOffsetsHandler(ReplicaManager replicas, IMetadataCache metadata) : RequestHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
     private const long Latest = -1;
     private const long EarliestLocal = -4;
@@ -34,7 +35,7 @@ public sealed class ListOffsetsHandler(ReplicaManager replicas) : RequestHandler
                 var partition = replicas.GetPartition(topic.Name, requested.PartitionIndex);
                 if (partition is null)
                 {
-                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    result.ErrorCode = (short)MissingPartition.ErrorFor(metadata, topic.Name, requested.PartitionIndex);
                     continue;
                 }
                 if (partition.IsOffline)

@@ -1,3 +1,4 @@
+using Gregor.Broker.Cluster;
 using System.Buffers;
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Requests;
@@ -23,7 +24,7 @@ namespace Gregor.Broker.Handlers;
 /// NOT_ENOUGH_REPLICAS, with nothing appended.
 /// Departure: transactional produce is not supported yet (no transaction coordinator).
 /// </summary>
-public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<ProduceRequest, ProduceResponse>
+public sealed class ProduceHandler(ReplicaManager replicas, IMetadataCache metadata) : RequestHandler<ProduceRequest, ProduceResponse>
 {
     protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
@@ -100,7 +101,7 @@ public sealed class ProduceHandler(ReplicaManager replicas) : RequestHandler<Pro
             : InternalTopics.IsInternal(topic)
                 ? ValueTask.FromResult(AppendResult.Failed(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic}"))
             : replicas.GetPartition(topic, data.Index) is not { } partition
-                ? ValueTask.FromResult(AppendResult.Failed(ErrorCode.UnknownTopicOrPartition, $"This server does not host this topic-partition: {topic}-{data.Index}"))
+                ? ValueTask.FromResult(AppendResult.Failed(MissingPartition.ErrorFor(metadata, topic, data.Index), $"This server does not host this topic-partition: {topic}-{data.Index}"))
                 : data.Records is not { } records
                     ? ValueTask.FromResult(AppendResult.Failed(ErrorCode.CorruptMessage, "no records", partition.LogStartOffset))
                     : acks == -1 && NotEnoughReplicas(topic, data.Index, partition) is { } notEnough

@@ -98,9 +98,9 @@ public sealed class BrokerServer : IAsyncDisposable
         var handlers = new List<IRequestHandler>();
         handlers.Add(new ApiVersionsHandler(handlers));
         handlers.Add(new MetadataHandler(metadata, topics));
-        handlers.Add(new ProduceHandler(replicas));
+        handlers.Add(new ProduceHandler(replicas, metadata));
         handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
-        handlers.Add(new ListOffsetsHandler(replicas));
+        handlers.Add(new ListOffsetsHandler(replicas, metadata));
         handlers.Add(new InitProducerIdHandler(ProducerIdManager.ForLogDir(_config.LogDirs[0])));
         handlers.Add(new CreateTopicsHandler(topics, _config));
         var groupStore = new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>());

@@ -163,24 +163,21 @@ public sealed class TopicManager : ITopicAutoCreator
     }
 
     /// <summary>
-    /// Replicas for <paramref name="count"/> new partitions numbered from <paramref name="firstPartition"/>:
-    /// round robin over the live brokers by id, each partition's leader the next broker. Kafka's
-    /// rack-aware assignment comes with the controller; on a single node every replica is this broker.
+    /// Replicas for <paramref name="count"/> new partitions numbered from <paramref name="firstPartition"/>,
+    /// placed over the live brokers by Kafka's algorithm (<see cref="ReplicaAssignment"/>: round robin
+    /// from a random start, followers shifted, rack-aware with broker.rack); the replication factor
+    /// was validated against the live brokers before. On a single node every replica is this broker.
     /// </summary>
     private IReadOnlyList<IReadOnlyList<int>> Assign(int count, int replicationFactor, int firstPartition)
     {
-        var brokers = _metadata.Brokers.Select(b => b.NodeId).Order().ToArray();
-        var assignment = new IReadOnlyList<int>[count];
-        for (var i = 0; i < count; i++)
+        var brokers = _metadata.Brokers.Select(b => new BrokerRack(b.NodeId, b.Rack)).ToList();
+        var result = ReplicaAssignment.Assign(brokers, count, Math.Min(replicationFactor, brokers.Count), Random.Shared, firstPartition);
+        if (result.Assignment is null)
         {
-            var replicas = new int[Math.Min(replicationFactor, brokers.Length)];
-            for (var r = 0; r < replicas.Length; r++)
-            {
-                replicas[r] = brokers[(firstPartition + i + r) % brokers.Length];
-            }
-            assignment[i] = replicas;
+            // Some brokers with a rack and some without: place them as if none had one.
+            result = ReplicaAssignment.Assign(brokers.ConvertAll(b => b with { Rack = null }), count, Math.Min(replicationFactor, brokers.Count), Random.Shared, firstPartition);
         }
-        return assignment;
+        return Enumerable.Range(firstPartition, count).Select(p => result.Assignment![p]).ToList();
     }
 
     private string? ValidateAssignments(IReadOnlyDictionary<int, IReadOnlyList<int>> assignments)
