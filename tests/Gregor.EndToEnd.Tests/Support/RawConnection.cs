@@ -31,11 +31,7 @@ public sealed class RawConnection : IDisposable
         where T : IKafkaMessage<T>
     {
         using var writer = new KafkaWriter();
-        var size = writer.Reserve(4);
-        var info = ApiMessages.Find(T.ApiKey)!;
-        new RequestHeader(T.ApiKey, version, correlationId, clientId).Write(writer, info.RequestHeaderVersion(version));
-        body.Write(writer, version);
-        writer.PatchInt32(size, writer.Length - 4);
+        ClientFrames.WriteRequest(writer, body, version, correlationId, clientId);
         return writer.ToArray();
     }
 
@@ -64,13 +60,8 @@ public sealed class RawConnection : IDisposable
     }
 
     public static (int CorrelationId, TResponse Body) Decode<TResponse>(byte[] frame, short version)
-        where TResponse : IKafkaMessage<TResponse>
-    {
-        var info = ApiMessages.Find(TResponse.ApiKey)!;
-        var reader = new KafkaReader(frame);
-        var correlationId = ResponseHeader.Read(ref reader, info.ResponseHeaderVersion(version));
-        return (correlationId, TResponse.Read(ref reader, version));
-    }
+        where TResponse : IKafkaMessage<TResponse> =>
+        ClientFrames.ReadResponse<TResponse>(frame, version);
 
     /// <summary>True when the broker has closed the connection (a read returns end of stream).</summary>
     public async Task<bool> IsClosedByBrokerAsync(TimeSpan timeout)
