@@ -38,6 +38,8 @@ public sealed partial record BrokerConfig
         AutoCreateTopicsEnable = Bool("auto.create.topics.enable");
         DeleteTopicEnable = Bool("delete.topic.enable");
         ControlledShutdownEnable = Bool("controlled.shutdown.enable");
+        ControlledShutdownMaxRetries = Int("controlled.shutdown.max.retries");
+        ControlledShutdownRetryBackoffMs = Long("controlled.shutdown.retry.backoff.ms");
 
         SocketSendBufferBytes = Int("socket.send.buffer.bytes");
         SocketReceiveBufferBytes = Int("socket.receive.buffer.bytes");
@@ -151,6 +153,10 @@ public sealed partial record BrokerConfig
     public bool AutoCreateTopicsEnable { get; }
     public bool DeleteTopicEnable { get; }
     public bool ControlledShutdownEnable { get; }
+
+    public int ControlledShutdownMaxRetries { get; }
+
+    public long ControlledShutdownRetryBackoffMs { get; }
 
     // ----- Socket server -----
     public IReadOnlyDictionary<string, string> ListenerSecurityProtocolMap { get; }

@@ -7,9 +7,9 @@ namespace Gregor.Broker.Groups;
 /// <summary>The request handlers served by the group coordinator, for the broker to register.</summary>
 public static class GroupHandlers
 {
-    public static IEnumerable<IRequestHandler> Create(GroupCoordinator coordinator, IMetadataCache metadata) =>
+    public static IEnumerable<IRequestHandler> Create(GroupCoordinator coordinator, IMetadataCache metadata, BrokerEndpoint self) =>
     [
-        new FindCoordinatorHandler(metadata.Brokers[0], coordinator),
+        new FindCoordinatorHandler(self, coordinator),
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
         new HeartbeatHandler(coordinator),

@@ -23,7 +23,7 @@ namespace Gregor.Broker.Server;
 /// stops accepting, lets connections end, then shuts storage down cleanly (flush, checkpoints,
 /// clean-shutdown marker last).
 /// </summary>
-public sealed class BrokerServer : IAsyncDisposable
+public sealed partial class BrokerServer : IAsyncDisposable
 {
     private readonly BrokerConfig _config;
     private readonly ILoggerFactory _loggerFactory;
@@ -44,6 +44,11 @@ public sealed class BrokerServer : IAsyncDisposable
 
     public void Start()
     {
+        if (_config.ZooKeeperConnect is { } zooKeeper)
+        {
+            StartInCluster(zooKeeper);
+            return;
+        }
         var clusterId = ClusterIdentity.LoadOrCreate(_config.LogDirs, _config.BrokerId);
         var records = LocalClusterStore.ReadRecords(_config);
         // Topic defaults include the dynamic broker configs (AlterConfigs on BROKER resources).
@@ -63,32 +68,7 @@ public sealed class BrokerServer : IAsyncDisposable
             throw new StartupException(e.Message, e);
         }
 
-        var listenerConfig = _config.EffectiveListeners[0];
-        _listener = new KafkaListener(new ListenerOptions
-        {
-            Address = BindAddress.Resolve(listenerConfig.Host),
-            Port = listenerConfig.Port,
-            MaxRequestBytes = _config.SocketRequestMaxBytes,
-            MaxConnections = _config.MaxConnections,
-            QueuedMaxRequestBytes = _config.QueuedMaxRequestBytes,
-            ConnectionsMaxIdleMs = _config.ConnectionsMaxIdleMs,
-        }, _loggerFactory);
-        try
-        {
-            _listener.Bind();
-        }
-        catch (SocketException e)
-        {
-            // The log dirs are fully loaded by now: shut them down cleanly, so that the next start
-            // needs no recovery.
-            _logs.Shutdown();
-            _logs = null;
-            throw new StartupException($"cannot listen on {listenerConfig}: {e.Message}", e);
-        }
-        var advertised = _config.EffectiveAdvertisedListeners.FirstOrDefault(l => l.ListenerName == listenerConfig.ListenerName)
-            ?? _config.EffectiveAdvertisedListeners[0];
-        // Port 0 in the listener means "any free port": advertise the port actually bound.
-        var self = new BrokerEndpoint(_config.BrokerId, advertised.Host, advertised.Port == 0 ? _listener.BoundPort : advertised.Port, _config.BrokerRack);
+        var (listenerConfig, self) = BindListener();
         var metadata = new MetadataCache(clusterId, self);
         var replicas = new ReplicaManager(_logs);
         var store = new LocalClusterStore(effective, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<LocalClusterStore>());
@@ -109,7 +89,7 @@ public sealed class BrokerServer : IAsyncDisposable
         // A single node leads every __consumer_offsets partition: all are elected and loaded now.
         _groupsLoad = _groups.StartAsync();
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
-        handlers.AddRange(GroupHandlers.Create(_groups, metadata));
+        handlers.AddRange(GroupHandlers.Create(_groups, metadata, self));
         var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId, _loggerFactory.CreateLogger<ConfigAdmin>());
         handlers.Add(new CreatePartitionsHandler(topics, metadata));
         handlers.Add(new DescribeConfigsHandler(topics, configAdmin));
@@ -118,9 +98,44 @@ public sealed class BrokerServer : IAsyncDisposable
         handlers.Add(new DeleteRecordsHandler(replicas));
         handlers.Add(new DescribeClusterHandler(metadata));
         handlers.Add(new DescribeLogDirsHandler(_logs));
-        _listener.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
+        _listener!.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
         _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
-            _config.BrokerId, clusterId, listenerConfig.Host, _listener.BoundPort, self.Host, self.Port);
+            _config.BrokerId, clusterId, listenerConfig.Host, _listener!.BoundPort, self.Host, self.Port);
+    }
+
+    /// <summary>
+    /// Binds the first listener (a busy port stops start-up: the log dirs, loaded by then, are shut
+    /// down cleanly first) and gives this broker's advertised endpoint.
+    /// </summary>
+    private (ListenerEndpoint Listener, BrokerEndpoint Self) BindListener()
+    {
+        var listenerConfig = _config.EffectiveListeners[0];
+        _listener = new KafkaListener(new ListenerOptions
+        {
+            Address = BindAddress.Resolve(listenerConfig.Host),
+            Port = listenerConfig.Port,
+            MaxRequestBytes = _config.SocketRequestMaxBytes,
+            MaxConnections = _config.MaxConnections,
+            QueuedMaxRequestBytes = _config.QueuedMaxRequestBytes,
+            ConnectionsMaxIdleMs = _config.ConnectionsMaxIdleMs,
+        }, _loggerFactory);
+        try
+        {
+            _listener.Bind();
+        }
+        catch (SocketException e)
+        {
+            // The log dirs are fully loaded by now: shut them down cleanly, so that the next start
+            // needs no recovery.
+            _logs!.Shutdown();
+            _logs = null;
+            throw new StartupException($"cannot listen on {listenerConfig}: {e.Message}", e);
+        }
+        var advertised = _config.EffectiveAdvertisedListeners.FirstOrDefault(l => l.ListenerName == listenerConfig.ListenerName)
+            ?? _config.EffectiveAdvertisedListeners[0];
+        // Port 0 in the listener means "any free port": advertise the port actually bound.
+        var self = new BrokerEndpoint(_config.BrokerId, advertised.Host, advertised.Port == 0 ? _listener.BoundPort : advertised.Port, _config.BrokerRack);
+        return (listenerConfig, self);
     }
 
     /// <summary>
@@ -156,10 +171,12 @@ public sealed class BrokerServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await ControlledShutdownAsync().ConfigureAwait(false);
         if (_listener is not null)
         {
             await _listener.DisposeAsync().ConfigureAwait(false);
         }
+        await StopClusterAsync().ConfigureAwait(false);
         if (_groups is not null)
         {
             await _groups.DisposeAsync().ConfigureAwait(false);

@@ -11,7 +11,13 @@ namespace Gregor.Broker.Server;
 /// </summary>
 public static class ClusterIdentity
 {
-    public static string LoadOrCreate(IReadOnlyList<string> logDirs, int brokerId)
+    /// <summary>
+    /// The cluster id of the log dirs. <paramref name="clusterIdOf"/>, in ZooKeeper mode, gives the
+    /// cluster's id (/cluster/id) given the one this broker proposes (its stored one, or a new one);
+    /// a stored id that differs means the broker is pointed at another cluster, and start-up stops,
+    /// as Kafka's InconsistentClusterIdException does.
+    /// </summary>
+    public static string LoadOrCreate(IReadOnlyList<string> logDirs, int brokerId, Func<string, string>? clusterIdOf = null)
     {
         string? clusterId = null;
         foreach (var dir in logDirs)
@@ -46,7 +52,12 @@ public static class ClusterIdentity
                 clusterId = stored;
             }
         }
-        clusterId ??= Uuid.NewRandom().ToString();
+        var actual = clusterIdOf?.Invoke(clusterId ?? Uuid.NewRandom().ToString()) ?? clusterId ?? Uuid.NewRandom().ToString();
+        if (clusterId is not null && actual != clusterId)
+        {
+            throw new StartupException($"The Cluster ID {actual} doesn't match stored clusterId {clusterId} in meta.properties. The broker is trying to join the wrong cluster. Configured zookeeper.connect may be wrong.");
+        }
+        clusterId = actual;
         foreach (var dir in logDirs)
         {
             MetaProperties.WriteOrValidate(dir, brokerId, clusterId);

@@ -46,6 +46,9 @@ public sealed class TopicManager : ITopicAutoCreator
 
     public TopicRecord? Find(string name) => _store.FindTopic(name);
 
+    /// <summary>The broker config in force: static plus dynamic defaults.</summary>
+    public BrokerConfig EffectiveBrokerConfig => Volatile.Read(ref _broker);
+
     public TopicConfig ConfigOf(TopicRecord topic) => TopicConfigDefinitions.Resolve(Volatile.Read(ref _broker), topic.Configs);
 
     /// <summary>

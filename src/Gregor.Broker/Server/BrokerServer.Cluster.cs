@@ -1,0 +1,284 @@
+using System.Net.Sockets;
+using Gregor.Broker.Admin;
+using Gregor.Broker.Cluster;
+using Gregor.Broker.Cluster.ZooKeeper;
+using Gregor.Broker.Config;
+using Gregor.Broker.Controller;
+using Gregor.Broker.Fetching;
+using Gregor.Broker.Groups;
+using Gregor.Broker.Groups.Store;
+using Gregor.Broker.Handlers;
+using Gregor.Broker.InterBroker;
+using Gregor.Broker.Network;
+using Gregor.Broker.Partitions;
+using Gregor.Broker.Producers;
+using Gregor.Broker.Requests;
+using Gregor.Broker.Topics;
+using Gregor.Protocol.Errors;
+using Gregor.Protocol.Messages;
+using Gregor.Storage;
+using Gregor.ZooKeeper;
+using Microsoft.Extensions.Logging;
+
+namespace Gregor.Broker.Server;
+
+/// <summary>
+/// ZooKeeper mode (zookeeper.connect set), in Kafka's start-up order: connect to ZooKeeper (or
+/// stop after zookeeper.connection.timeout.ms), agree on the cluster id, load the logs with the
+/// topic configs ZooKeeper holds, listen, register this broker (a broker.id held by a live broker
+/// stops start-up), then take part in the controller election. Partitions are served once the
+/// controller says this broker leads them (LeaderAndIsr), and the metadata cache is what it says
+/// (UpdateMetadata). Shutdown asks the controller to move leadership away first (ControlledShutdown).
+/// </summary>
+public sealed partial class BrokerServer
+{
+    private ZooKeeperSession? _zooKeeper;
+    private KafkaController? _controller;
+    private ControllerChannelManager? _channels;
+    private ClusterMetadataCache? _clusterMetadata;
+    private ControllerFence? _fence;
+
+    private void StartInCluster(ZooKeeperConnect connect)
+    {
+        var zkLogger = _loggerFactory.CreateLogger("Gregor.ZooKeeper");
+        var options = new ZooKeeperClientOptions
+        {
+            ConnectString = connect.ToString(),
+            SessionTimeout = TimeSpan.FromMilliseconds(_config.ZooKeeperSessionTimeoutMs),
+            ConnectionTimeout = TimeSpan.FromMilliseconds(_config.ZooKeeperConnectionTimeoutMs),
+            Logger = zkLogger,
+        };
+        try
+        {
+            _zooKeeper = ZooKeeperSession.ConnectAsync(options, zkLogger, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (ZooKeeperConnectException e)
+        {
+            throw new StartupException($"Timed out waiting for connection to ZooKeeper at {connect} (zookeeper.connection.timeout.ms={_config.ZooKeeperConnectionTimeoutMs}): {e.Message}", e);
+        }
+        var zk = _zooKeeper;
+        zk.Store.EnsureBasePathsAsync().GetAwaiter().GetResult();
+        var clusterId = ClusterIdentity.LoadOrCreate(_config.LogDirs, _config.BrokerId,
+            proposed => zk.Store.GetOrCreateClusterIdAsync(proposed).GetAwaiter().GetResult());
+
+        var dynamicConfig = DynamicBrokerConfig.Load(_config);
+        var effective = dynamicConfig.Current;
+        LogEffectiveConfig(effective);
+        var topicConfigs = new TopicConfigCache(zk, _loggerFactory.CreateLogger<TopicConfigCache>());
+        var storedConfigs = ReadTopicConfigs(zk, topicConfigs);
+        var openFiles = OpenFilesLimit.RaiseSoftToHard(_logger);
+        var storage = StorageOptions.From(effective, clusterId) with { MaxOpenDescriptors = openFiles is { } limit ? OpenFilesLimit.ForLogs(limit) : long.MaxValue };
+        _logs = new LogManager(storage, topic => storedConfigs.GetValueOrDefault(topic) is { } overrides ? TopicManager.LogConfigFor(effective, overrides) : null, _loggerFactory);
+        try
+        {
+            _logs.Startup();
+        }
+        catch (LogDirInUseException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+
+        var (listenerConfig, self) = BindListener();
+        _clusterMetadata = new ClusterMetadataCache(clusterId, listenerConfig.ListenerName);
+        _fence = new ControllerFence();
+        var metadata = _clusterMetadata;
+        var replicas = new ReplicaManager(_logs);
+        var logs = _logs;
+        var store = new ZooKeeperTopicStore(zk, metadata, topicConfigs,
+            broker => ApplyBrokerDefaults(logs, topicConfigs, broker),
+            _loggerFactory.CreateLogger<ZooKeeperTopicStore>());
+        var topics = new TopicManager(effective, store, metadata, new PartitionBudget(_logs), _loggerFactory.CreateLogger<TopicManager>());
+
+        var handlers = new List<IRequestHandler>();
+        handlers.Add(new ApiVersionsHandler(handlers));
+        handlers.Add(new MetadataHandler(metadata, topics));
+        handlers.Add(new ProduceHandler(replicas, metadata));
+        handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
+        handlers.Add(new ListOffsetsHandler(replicas, metadata));
+        handlers.Add(new InitProducerIdHandler(new ProducerIdManager(() =>
+        {
+            var block = zk.Store.AllocateProducerIdBlockAsync(_config.BrokerId).GetAwaiter().GetResult();
+            return (block.FirstProducerId, block.LastProducerId);
+        })));
+        handlers.Add(new CreateTopicsHandler(topics, _config));
+        var groupStore = new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>());
+        var groupsLogger = _loggerFactory.CreateLogger<GroupCoordinator>();
+        _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), groupStore, groupsLogger,
+            leaderOf: OffsetsTopicLeaders.From(metadata, () => CreateOffsetsTopicInBackground(groupStore, groupsLogger)));
+        _groups.Start();
+        var leadership = new CoordinatorLeadership(_groups);
+        handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
+        handlers.AddRange(GroupHandlers.Create(_groups, metadata, self));
+        var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId, _loggerFactory.CreateLogger<ConfigAdmin>());
+        handlers.Add(new CreatePartitionsHandler(topics, metadata));
+        handlers.Add(new DescribeConfigsHandler(topics, configAdmin));
+        handlers.Add(new AlterConfigsHandler(configAdmin));
+        handlers.Add(new IncrementalAlterConfigsHandler(configAdmin));
+        handlers.Add(new DeleteRecordsHandler(replicas));
+        handlers.Add(new DescribeClusterHandler(metadata));
+        handlers.Add(new DescribeLogDirsHandler(_logs));
+
+        // The controller's requests to this broker.
+        handlers.Add(new LeaderAndIsrHandler(_config.BrokerId, replicas, _fence,
+            async (topic, ct) => TopicManager.LogConfigFor(topics.EffectiveBrokerConfig, await topicConfigs.GetOrReadAsync(topic, ct).ConfigureAwait(false)),
+            leadership, _loggerFactory.CreateLogger<LeaderAndIsrHandler>()));
+        handlers.Add(new UpdateMetadataHandler(metadata, _fence, removed =>
+        {
+            foreach (var topic in removed)
+            {
+                topicConfigs.Remove(topic);
+            }
+        }));
+        handlers.Add(new StopReplicaHandler(replicas, _fence, leadership, _loggerFactory.CreateLogger<StopReplicaHandler>()));
+        _channels = new ControllerChannelManager(new ControllerChannelOptions { ControllerId = _config.BrokerId }, _loggerFactory.CreateLogger<ControllerChannelManager>());
+        _controller = new KafkaController(_config.BrokerId, new KafkaControllerOptions(_config.UncleanLeaderElectionEnable),
+            new ZooKeeperControllerStore(zk, _loggerFactory.CreateLogger<ZooKeeperControllerStore>()),
+            new ControllerChannel(_channels, listenerConfig.ListenerName),
+            _loggerFactory.CreateLogger<KafkaController>());
+        handlers.Add(new ControlledShutdownHandler(_controller));
+        _listener!.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
+
+        var registration = new BrokerRegistration(_config.BrokerId,
+            [new Cluster.ZooKeeper.ListenerEndpoint(listenerConfig.ListenerName, listenerConfig.SecurityProtocol, self.Host, self.Port)],
+            _config.BrokerRack, new Dictionary<string, FeatureVersionRange>());
+        Register(zk, registration);
+        var configChanges = new ConfigChangeListener(zk, topicConfigs,
+            (topic, overrides) => logs.UpdateTopicConfig(topic, TopicManager.LogConfigFor(topics.EffectiveBrokerConfig, overrides)),
+            _loggerFactory.CreateLogger<ConfigChangeListener>());
+        configChanges.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        zk.SessionExpired += _controller.OnSessionExpired;
+        zk.SessionRenewed += async cancellationToken =>
+        {
+            Register(zk, registration);
+            _controller.Reelect();
+            await configChanges.StartAsync(cancellationToken).ConfigureAwait(false);
+        };
+        _controller.Start();
+        _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}, in ZooKeeper mode at {ZooKeeper}",
+            _config.BrokerId, clusterId, listenerConfig.Host, _listener.BoundPort, self.Host, self.Port, connect);
+    }
+
+    /// <summary>Registers this broker in /brokers/ids; its broker epoch then fences the controller's requests to it.</summary>
+    private void Register(ZooKeeperSession zk, BrokerRegistration registration)
+    {
+        try
+        {
+            _fence!.BrokerEpoch = zk.Store.RegisterBrokerAsync(registration).GetAwaiter().GetResult();
+        }
+        catch (BrokerIdInUseException e)
+        {
+            throw new StartupException($"broker.id {registration.BrokerId} is already registered in ZooKeeper by another broker ({e.Message}); each broker of a cluster needs its own broker.id", e);
+        }
+    }
+
+    /// <summary>The config overrides of every topic in /config/topics, read at once (the logs are loaded with them).</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> ReadTopicConfigs(ZooKeeperSession zk, TopicConfigCache cache)
+    {
+        var (names, _) = zk.Client.GetChildrenAsync(ZkPaths.ConfigEntityType(ConfigTypes.Topics)).GetAwaiter().GetResult();
+        var read = Task.WhenAll(names.Select(async n => (n, await cache.RefreshAsync(n, CancellationToken.None).ConfigureAwait(false)))).GetAwaiter().GetResult();
+        return read.ToDictionary(r => r.n, r => r.Item2, StringComparer.Ordinal);
+    }
+
+    /// <summary>The broker's defaults changed: every local log takes its topic's config again over the new defaults.</summary>
+    private static void ApplyBrokerDefaults(LogManager logs, TopicConfigCache topicConfigs, BrokerConfig broker)
+    {
+        foreach (var topic in logs.AllLogs.Select(l => l.TopicPartition.Topic).Distinct())
+        {
+            logs.UpdateTopicConfig(topic, TopicManager.LogConfigFor(broker, topicConfigs.Get(topic)));
+        }
+    }
+
+    /// <summary>
+    /// FindCoordinator for a cluster without __consumer_offsets: the topic is created through
+    /// ZooKeeper and the client, told COORDINATOR_NOT_AVAILABLE meanwhile, asks again (as Kafka).
+    /// </summary>
+    private static void CreateOffsetsTopicInBackground(LogGroupStore groupStore, ILogger logger) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await groupStore.EnsureTopicAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Could not create {Topic}: {Error}", InternalTopics.ConsumerOffsets, e.Message);
+        }
+    });
+
+    /// <summary>
+    /// Kafka's controlled shutdown: ask the controller to move this broker's leadership away, and
+    /// wait while it reports partitions it still leads, up to controlled.shutdown.max.retries
+    /// attempts controlled.shutdown.retry.backoff.ms apart.
+    /// </summary>
+    private async Task ControlledShutdownAsync()
+    {
+        if (_clusterMetadata is not { } metadata || _fence is null || !_config.ControlledShutdownEnable)
+        {
+            return;
+        }
+        for (var attempt = 1; attempt <= Math.Max(1, _config.ControlledShutdownMaxRetries); attempt++)
+        {
+            try
+            {
+                if (metadata.FindBroker(metadata.ControllerId) is not { } controller)
+                {
+                    _logger.LogWarning("Controlled shutdown: no controller known; shutting down without it");
+                    return;
+                }
+                await using var connection = await BrokerConnection.ConnectAsync(controller.Host, controller.Port,
+                    new BrokerConnectionOptions { ClientId = $"broker-{_config.BrokerId}", RequestTimeout = TimeSpan.FromSeconds(30) }, CancellationToken.None).ConfigureAwait(false);
+                var response = await connection.SendAsync<ControlledShutdownRequest, ControlledShutdownResponse>(
+                    new ControlledShutdownRequest { BrokerId = _config.BrokerId, BrokerEpoch = _fence.BrokerEpoch }, 3).ConfigureAwait(false);
+                if (response.ErrorCode == 0 && response.RemainingPartitions.Count == 0)
+                {
+                    _logger.LogInformation("Controlled shutdown succeeded");
+                    return;
+                }
+                _logger.LogWarning("Controlled shutdown attempt {Attempt}: {Error}, {Remaining} partitions still led here",
+                    attempt, ((ErrorCode)response.ErrorCode).KafkaName(), response.RemainingPartitions.Count);
+            }
+            catch (BrokerConnectionException e)
+            {
+                _logger.LogWarning("Controlled shutdown attempt {Attempt} failed: {Error}", attempt, e.Message);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(_config.ControlledShutdownRetryBackoffMs)).ConfigureAwait(false);
+        }
+        _logger.LogWarning("Controlled shutdown did not complete; shutting down anyway");
+    }
+
+    private async Task StopClusterAsync()
+    {
+        if (_controller is not null)
+        {
+            await _controller.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_channels is not null)
+        {
+            await _channels.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_zooKeeper is not null)
+        {
+            // Closing the session removes /brokers/ids/<id> at once: the controller sees this broker go.
+            await _zooKeeper.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The coordinators hear when this broker starts or stops leading their internal topic's partitions.</summary>
+    private sealed class CoordinatorLeadership(GroupCoordinator groups) : ILeadershipListener
+    {
+        public void OnBecameLeader(TopicPartition partition, int leaderEpoch)
+        {
+            if (partition.Topic == InternalTopics.ConsumerOffsets)
+            {
+                groups.OnElection(partition.Partition, leaderEpoch);
+            }
+        }
+
+        public void OnResigned(TopicPartition partition, int? leaderEpoch)
+        {
+            if (partition.Topic == InternalTopics.ConsumerOffsets)
+            {
+                _ = groups.OnResignation(partition.Partition, leaderEpoch);
+            }
+        }
+    }
+}
