@@ -84,7 +84,7 @@ public static class ConsoleConsumerCommand
                 partitionId is null ? (begin ? Offset.Beginning : Offset.End) : ParseOffset(parse.GetValue(offset)!, begin),
                 parse.GetValue(maxMessages), parse.GetValue(timeoutMs),
                 new RecordFormatter(ClientProperties.ParsePairs(parse.GetValue(properties) ?? [], "--property").ToDictionary()));
-            return Task.FromResult(Run(cluster.Read(parse, settings), options, cancellationToken));
+            return Task.FromResult(Run(cluster.Read(parse, settings, "--consumer.config/--consumer-property"), options, cancellationToken));
         });
         return command;
     }

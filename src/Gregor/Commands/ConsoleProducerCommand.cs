@@ -63,7 +63,7 @@ public static class ConsoleProducerCommand
                 settings.AddRange(ClientProperties.LoadFile(file));
             }
             settings.AddRange(ClientProperties.ParsePairs(parse.GetValue(producerProperties) ?? [], "--producer-property"));
-            var config = cluster.Read(parse, settings);
+            var config = cluster.Read(parse, settings, "--producer.config/--producer-property");
             var parser = new LineRecordParser(ClientProperties.ParsePairs(parse.GetValue(properties) ?? [], "--property").ToDictionary());
             return RunAsync(config, parse.GetValue(topic)!, parser, parse.GetValue(sync), cancellationToken);
         });
