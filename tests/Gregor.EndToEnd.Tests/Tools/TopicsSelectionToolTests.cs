@@ -154,4 +154,22 @@ public sealed class TopicsSelectionToolTests(BrokerFixture fixture) : IClassFixt
         Assert.Equal(3, (await LinesAsync("--describe", "--topic", pattern, "--at-min-isr-partitions", "--under-min-isr-partitions")).Length);
         await AssertFailsAsync("gregor topics: error: --unavailable-partitions can't be used with --list", "--list", "--unavailable-partitions");
     }
+
+    [Fact]
+    public async Task Get_offsets_takes_topic_as_a_regular_expression()
+    {
+        var prefix = GregorTool.NewTopic("offsets");
+        await GregorTool.SucceedAsync(Broker, "console-producer", ["--topic", prefix + ".a"], "one\ntwo\n");
+        await GregorTool.SucceedAsync(Broker, "console-producer", ["--topic", prefix + "-b"], "three\n");
+        var both = await GregorTool.SucceedAsync(Broker, "get-offsets", ["--topic", prefix + ".*"]);
+        Assert.Equal([$"{prefix}-b:0:1", $"{prefix}.a:0:2"], GregorTool.Lines(both.StandardOutput));
+        var one = await GregorTool.SucceedAsync(Broker, "get-offsets", ["--topic", prefix + @"\.a"]);
+        Assert.Equal([$"{prefix}.a:0:2"], GregorTool.Lines(one.StandardOutput));
+        var none = await GregorTool.RunAsync(Broker, "get-offsets", ["--topic", prefix]);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Equal($"gregor get-offsets: error: topic '{prefix}' does not exist", none.StandardError.Trim());
+        var noPartition = await GregorTool.RunAsync(Broker, "get-offsets", ["--topic", prefix + ".*", "--partitions", "5"]);
+        Assert.Equal(1, noPartition.ExitCode);
+        Assert.Equal("gregor get-offsets: error: could not match any topic-partitions with the specified filters", noPartition.StandardError.Trim());
+    }
 }
