@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Gregor.Commands;
+using Gregor.Tools;
 
 var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
 {
@@ -15,7 +16,9 @@ var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
     ConsumerPerfTestCommand.Create(),
     DumpLogCommand.Create(),
 };
+CommandLineConventions.Apply(root);
 // Each long-running command handles SIGINT/SIGTERM itself and stops in its own time (the broker
 // closes its logs, a consumer commits); the library's handling would end the process with 130/143
 // two seconds after the signal, cutting a clean shutdown short.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var parse = root.Parse(args);
+return CommandLineConventions.ReportErrors(parse) ?? await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

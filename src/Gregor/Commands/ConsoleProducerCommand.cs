@@ -39,11 +39,19 @@ public static class ConsoleProducerCommand
             DefaultValueFactory = _ => "-1",
         };
         var sync = new Option<bool>("--sync") { Description = "Wait for each record's acknowledgement before sending the next." };
+        var readerConfig = new Option<string?>("--reader-config") { Description = "A properties file of line-reader properties (--property takes precedence)." };
+        var lineReader = new Option<string>("--line-reader")
+        {
+            Description = "The line reader: kafka.tools.ConsoleProducer$LineMessageReader, the only one.",
+            DefaultValueFactory = _ => LineReaderClass,
+        };
+        var producerOptions = new ProducerOptions();
 
         var command = new Command("console-producer", "Produce stdin lines as records, like kafka-console-producer.sh.")
         {
-            topic, properties, producerProperties, producerConfig, compression, acks, sync,
+            topic, properties, readerConfig, lineReader, producerProperties, producerConfig, compression, acks, sync,
         };
+        producerOptions.AddTo(command);
         cluster.AddTo(command);
         ToolAction.Set(command, (parse, cancellationToken) =>
         {
@@ -63,14 +71,34 @@ public static class ConsoleProducerCommand
                 settings.AddRange(ClientProperties.LoadFile(file));
             }
             settings.AddRange(ClientProperties.ParsePairs(parse.GetValue(producerProperties) ?? [], "--producer-property"));
-            var config = cluster.Read(parse, settings);
-            var parser = new LineRecordParser(ClientProperties.ParsePairs(parse.GetValue(properties) ?? [], "--property").ToDictionary());
-            return RunAsync(config, parse.GetValue(topic)!, parser, parse.GetValue(sync), cancellationToken);
+            var config = cluster.Read(parse, settings, "--producer.config/--producer-property");
+            // As in Kafka, an option given explicitly wins over the same setting in a file or --producer-property.
+            producerOptions.Apply(parse, config);
+            if (parse.GetValue(lineReader) is not (LineReaderClass or "LineMessageReader"))
+            {
+                throw new ToolException($"--line-reader: unsupported reader '{parse.GetValue(lineReader)}' (supported: {LineReaderClass})");
+            }
+            var readerProperties = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (parse.GetValue(readerConfig) is { } readerFile)
+            {
+                foreach (var (key, value) in ClientProperties.LoadFile(readerFile))
+                {
+                    readerProperties[key] = value;
+                }
+            }
+            foreach (var (key, value) in ClientProperties.ParsePairs(parse.GetValue(properties) ?? [], "--property"))
+            {
+                readerProperties[key] = value;
+            }
+            var parser = new LineRecordParser(readerProperties);
+            return RunAsync(config, parse.GetValue(topic)!, parser, parse.GetValue(sync), producerOptions.MaxBlock(parse), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(Dictionary<string, string> config, string topic, LineRecordParser parser, bool sync,
+    private const string LineReaderClass = "kafka.tools.ConsoleProducer$LineMessageReader";
+
+    private static async Task<int> RunAsync(Dictionary<string, string> config, string topic, LineRecordParser parser, bool sync, TimeSpan maxBlock,
         CancellationToken cancellationToken)
     {
         AdminSession.Connect(config).Dispose();
@@ -96,7 +124,7 @@ public static class ConsoleProducerCommand
                         Console.Error.WriteLine($"gregor console-producer: error: line {number} not delivered to {topic}: {KafkaClients.Describe(report.Error)}");
                     }
                 }
-                if (!Produce(producer, topic, record, OnDelivery, number))
+                if (!Produce(producer, topic, record, OnDelivery, number, maxBlock))
                 {
                     Interlocked.Increment(ref failed);
                 }
@@ -120,10 +148,14 @@ public static class ConsoleProducerCommand
         return 0;
     }
 
-    /// <summary>Hands a record to the client (waiting while its queue is full); false when it is refused outright.</summary>
+    /// <summary>
+    /// Hands a record to the client, waiting up to <paramref name="maxBlock"/> (Kafka's
+    /// max.block.ms) while its queue is full; false when it is refused.
+    /// </summary>
     private static bool Produce(IProducer<byte[]?, byte[]?> producer, string topic, Message<byte[]?, byte[]?> record,
-        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, long lineNumber)
+        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, long lineNumber, TimeSpan maxBlock)
     {
+        var deadline = DateTime.UtcNow + maxBlock;
         while (true)
         {
             try
@@ -131,7 +163,7 @@ public static class ConsoleProducerCommand
                 producer.Produce(topic, record, onDelivery);
                 return true;
             }
-            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull && DateTime.UtcNow < deadline)
             {
                 producer.Poll(TimeSpan.FromMilliseconds(100));
             }

@@ -69,7 +69,7 @@ public static class ConsumerPerfTestCommand
             }
             var options = new PerfOptions(parse.GetValue(topic)!, parse.GetValue(messages), groupId is not null, parse.GetValue(fromLatest),
                 parse.GetValue(timeout), parse.GetValue(interval), parse.GetValue(detailed), parse.GetValue(hideHeader), parse.GetValue(json));
-            return Task.FromResult(Run(cluster.Read(parse, settings), options, cancellationToken));
+            return Task.FromResult(Run(cluster.Read(parse, settings, "--consumer.config"), options, cancellationToken));
         });
         return command;
     }

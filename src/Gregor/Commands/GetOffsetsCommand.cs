@@ -17,7 +17,7 @@ public static class GetOffsetsCommand
     public static Command Create()
     {
         var cluster = new ClusterOptions();
-        var topic = new Option<string?>("--topic") { Description = "The topic (default: all topics)." };
+        var topic = new Option<string?>("--topic") { Description = "The topics: a regular expression matching whole names (default: all topics)." };
         var partitions = new Option<string?>("--partitions") { Description = "Comma-separated partition ids (default: all)." };
         var time = new Option<string>("--time")
         {
@@ -32,10 +32,12 @@ public static class GetOffsetsCommand
             var spec = ParseTime(parse.GetValue(time)!);
             var wanted = ParsePartitions(parse.GetValue(partitions));
             using var session = AdminSession.Connect(cluster.Read(parse));
-            var name = parse.GetValue(topic);
-            var topics = name is null
-                ? session.Metadata().Topics.Where(t => !t.Error.IsError && !(parse.GetValue(excludeInternal) && t.Topic.StartsWith("__", StringComparison.Ordinal))).ToList()
-                : [session.Topic(name)];
+            var filter = new TopicFilter(parse.GetValue(topic) ?? ".*");
+            var topics = session.Metadata().Topics.Where(t => !t.Error.IsError && filter.Allows(t.Topic, parse.GetValue(excludeInternal))).ToList();
+            if (topics.Count == 0 && parse.GetValue(topic) is { } name)
+            {
+                throw new ToolException($"topic '{name}' does not exist");
+            }
             var requests = topics
                 .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
                 .Where(tp => wanted is null || wanted.Contains(tp.Partition.Value))
@@ -43,7 +45,8 @@ public static class GetOffsetsCommand
                 .ToList();
             if (requests.Count == 0)
             {
-                return 0;
+                // As kafka-get-offsets.sh: a filter that selects nothing is a mistake, not an empty answer.
+                throw new ToolException("could not match any topic-partitions with the specified filters");
             }
             ListOffsetsResult result;
             try

@@ -75,7 +75,7 @@ public static class ProducerPerfTestCommand
             {
                 throw new ToolException("--num-records must be positive and --record-size non-negative");
             }
-            return Task.FromResult(Run(cluster.Read(parse, settings), parse.GetValue(topic)!, records, size, parse.GetValue(throughput),
+            return Task.FromResult(Run(cluster.Read(parse, settings, "--producer.config/--producer-props"), parse.GetValue(topic)!, records, size, parse.GetValue(throughput),
                 parse.GetValue(json), cancellationToken));
         });
         return command;

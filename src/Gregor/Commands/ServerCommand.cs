@@ -24,6 +24,14 @@ public static class ServerCommand
             Description = "The broker's properties file (default: config/server.properties if present, else the built-in defaults, which are the same).",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        // A misspelt option would otherwise be taken for the file's name.
+        configFile.Validators.Add(result =>
+        {
+            if (result.Tokens is [{ Value: ['-', ..] token }])
+            {
+                result.AddError($"Unrecognized command or argument '{token}'.");
+            }
+        });
         var overrides = new Option<string[]>("--override")
         {
             Description = "Overrides a property of the file: KEY=VALUE. Repeatable.",

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Gregor.Tools;
@@ -8,8 +7,10 @@ namespace Gregor.Commands;
 
 /// <summary>
 /// `gregor topics`, as kafka-topics.sh: exactly one of --create, --list, --describe, --alter,
-/// --delete. Describe prints Kafka's layout — a topic line (TopicId, PartitionCount,
-/// ReplicationFactor, non-default Configs) then one tab-indented line per partition.
+/// --delete. Except with --create, --topic is a regular expression (<see cref="TopicFilter"/>).
+/// Describe prints Kafka's layout (see <see cref="TopicDescriber"/>). Departing from Kafka 3.x,
+/// which refuses them with --bootstrap-server, --alter also takes --config and --delete-config
+/// (as kafka-topics.sh did before it moved config changes to kafka-configs.sh).
 /// </summary>
 public static class TopicsCommand
 {
@@ -17,26 +18,43 @@ public static class TopicsCommand
     {
         var cluster = new ClusterOptions();
         var create = new Option<bool>("--create") { Description = "Create a topic." };
-        var list = new Option<bool>("--list") { Description = "List all topics." };
-        var describe = new Option<bool>("--describe") { Description = "Describe one topic (--topic) or all." };
-        var alter = new Option<bool>("--alter") { Description = "Increase a topic's partition count (--partitions)." };
-        var delete = new Option<bool>("--delete") { Description = "Delete a topic." };
-        var topic = new Option<string?>("--topic") { Description = "The topic's name." };
+        var list = new Option<bool>("--list") { Description = "List all topics (or those --topic matches)." };
+        var describe = new Option<bool>("--describe") { Description = "Describe the topics --topic matches, or all." };
+        var alter = new Option<bool>("--alter") { Description = "Increase the partition count (--partitions) or change configs (--config, --delete-config) of the topics --topic matches." };
+        var delete = new Option<bool>("--delete") { Description = "Delete the topics --topic matches." };
+        var topic = new Option<string?>("--topic")
+        {
+            Description = "The topic's name; except with --create, a regular expression matching whole names (escape '.' as '\\.' to match it alone).",
+        };
+        var topicId = new Option<string?>("--topic-id") { Description = "With --describe: the topic with this id (as --describe prints it) instead of --topic." };
         var partitions = new Option<int?>("--partitions") { Description = "Partition count (create: default the broker's num.partitions)." };
         var replicationFactor = new Option<short?>("--replication-factor") { Description = "Replicas per partition (default the broker's default.replication.factor)." };
         var configs = new Option<string[]>("--config")
         {
-            Description = "A topic config override KEY=VALUE for --create. Repeatable.",
+            Description = "A topic config override KEY=VALUE for --create or --alter. Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var deleteConfigs = new Option<string[]>("--delete-config")
+        {
+            Description = "With --alter: a topic config override NAME to remove (back to the broker's value). Repeatable.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var ifNotExists = new Option<bool>("--if-not-exists") { Description = "With --create: succeed quietly if the topic exists." };
-        var ifExists = new Option<bool>("--if-exists") { Description = "With --alter/--delete: succeed quietly if the topic does not exist." };
+        var ifExists = new Option<bool>("--if-exists") { Description = "With --alter/--delete/--describe: succeed quietly if no topic matches." };
         var excludeInternal = new Option<bool>("--exclude-internal") { Description = "With --list/--describe: leave out internal topics." };
+        var withOverrides = new Option<bool>("--topics-with-overrides") { Description = "With --describe: only the topics with non-default configs, without their partitions." };
+        var sizeLimit = new Option<int?>("--partition-size-limit-per-response")
+        {
+            Description = "With --describe: accepted for kafka-topics.sh's scripts; the partitions come in one Metadata response, so it changes nothing.",
+        };
+        var reports = new PartitionReports();
 
         var command = new Command("topics", "Create, list, describe, alter and delete topics, like kafka-topics.sh.")
         {
-            create, list, describe, alter, delete, topic, partitions, replicationFactor, configs, ifNotExists, ifExists, excludeInternal,
+            create, list, describe, alter, delete, topic, topicId, partitions, replicationFactor, configs, deleteConfigs,
+            ifNotExists, ifExists, excludeInternal, withOverrides, sizeLimit,
         };
+        reports.AddTo(command);
         cluster.AddTo(command);
         ToolAction.Set(command, async (parse, _) =>
         {
@@ -45,14 +63,38 @@ public static class TopicsCommand
             {
                 throw new ToolException("exactly one of --create, --list, --describe, --alter, --delete is required");
             }
-            var name = parse.GetValue(topic);
             var action = actions[0];
+            // Which actions each option goes with, as kafka-topics.sh checks them.
+            OnlyWith(parse, action, topicId, describe);
+            OnlyWith(parse, action, partitions, alter, create);
+            OnlyWith(parse, action, replicationFactor, create);
+            OnlyWith(parse, action, configs, alter, create);
+            OnlyWith(parse, action, deleteConfigs, alter);
+            OnlyWith(parse, action, ifNotExists, create);
+            OnlyWith(parse, action, ifExists, alter, delete, describe);
+            OnlyWith(parse, action, excludeInternal, list, describe);
+            OnlyWith(parse, action, withOverrides, describe);
+            OnlyWith(parse, action, sizeLimit, describe);
+            foreach (var report in reports.All)
+            {
+                OnlyWith(parse, action, report, describe);
+                if (parse.GetValue(report) && parse.GetValue(withOverrides))
+                {
+                    throw new ToolException($"{report.Name} can't be used with {withOverrides.Name}");
+                }
+            }
+            if (parse.GetValue(sizeLimit) is <= 0)
+            {
+                throw new ToolException($"{sizeLimit.Name} must be positive");
+            }
+            var name = parse.GetValue(topic);
             if (action != list && action != describe && name is null)
             {
                 throw new ToolException($"{action.Name} needs --topic");
             }
             using var session = AdminSession.Connect(cluster.Read(parse));
             var skipInternal = parse.GetValue(excludeInternal);
+            var filter = name is null || action == create ? null : new TopicFilter(name);
             if (action == create)
             {
                 return await CreateAsync(session, name!, parse.GetValue(partitions), parse.GetValue(replicationFactor),
@@ -60,19 +102,57 @@ public static class TopicsCommand
             }
             if (action == list)
             {
-                return List(session, skipInternal);
+                foreach (var t in TopicNames(session, filter, skipInternal))
+                {
+                    Console.WriteLine(t);
+                }
+                return 0;
             }
             if (action == describe)
             {
-                return await DescribeAsync(session, name, skipInternal);
+                var id = parse.GetValue(topicId);
+                var options = new TopicDescriber.Options(reports.Read(parse), parse.GetValue(withOverrides));
+                var describer = new TopicDescriber(session, options);
+                var topics = id is null ? TopicNames(session, filter, skipInternal) : TopicNames(session, null, skipInternal);
+                var found = await describer.DescribeAsync(topics, id);
+                if (found == 0 && (name is not null || id is not null) && !parse.GetValue(ifExists))
+                {
+                    throw new ToolException(id is null ? $"topic '{name}' does not exist" : $"topic id '{id}' does not exist");
+                }
+                return 0;
             }
+            var matched = Matched(session, name!, filter!, parse.GetValue(ifExists));
             if (action == alter)
             {
-                return await AlterAsync(session, name!, parse.GetValue(partitions), parse.GetValue(ifExists));
+                var set = ClientProperties.ParsePairs(parse.GetValue(configs) ?? [], "--config").ToList();
+                var remove = parse.GetValue(deleteConfigs) ?? [];
+                var grow = parse.GetValue(partitions);
+                if (grow is null && set.Count == 0 && remove.Length == 0)
+                {
+                    throw new ToolException("--alter needs --partitions, --config or --delete-config");
+                }
+                foreach (var t in matched)
+                {
+                    await AlterAsync(session, t, grow, set, remove);
+                }
+                return 0;
             }
-            return await DeleteAsync(session, name!, parse.GetValue(ifExists));
+            foreach (var t in matched)
+            {
+                await DeleteAsync(session, t);
+            }
+            return 0;
         });
         return command;
+    }
+
+    /// <summary>Refuses <paramref name="option"/> given with an action it does not go with.</summary>
+    private static void OnlyWith(ParseResult parse, Option action, Option option, params Option[] actions)
+    {
+        if (parse.GetResult(option) is { Implicit: false } && !actions.Contains(action))
+        {
+            throw new ToolException($"{option.Name} can't be used with {action.Name}");
+        }
     }
 
     private static async Task<int> CreateAsync(AdminSession session, string name, int? partitions, short? replicationFactor,
@@ -106,112 +186,67 @@ public static class TopicsCommand
         return 0;
     }
 
-    private static int List(AdminSession session, bool excludeInternal)
-    {
-        foreach (var name in TopicNames(session, excludeInternal))
-        {
-            Console.WriteLine(name);
-        }
-        return 0;
-    }
-
-    private static IEnumerable<string> TopicNames(AdminSession session, bool excludeInternal) =>
+    /// <summary>The cluster's topic names <paramref name="filter"/> allows (all without one), in order.</summary>
+    private static List<string> TopicNames(AdminSession session, TopicFilter? filter, bool excludeInternal) =>
         session.Metadata().Topics
             .Where(t => !t.Error.IsError)
             .Select(t => t.Topic)
-            .Where(t => !excludeInternal || !t.StartsWith("__", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
+            .Where(t => filter?.Allows(t, excludeInternal) ?? !(excludeInternal && Broker.Topics.InternalTopics.IsInternal(t)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
-    private static async Task<int> DescribeAsync(AdminSession session, string? name, bool excludeInternal)
+    /// <summary>The topics --alter/--delete act on: an error when none matches, unless --if-exists.</summary>
+    private static List<string> Matched(AdminSession session, string name, TopicFilter filter, bool ifExists)
     {
-        List<string> names;
-        if (name is not null)
+        var matched = TopicNames(session, filter, false);
+        if (matched.Count == 0 && !ifExists)
         {
-            session.Topic(name);
-            names = [name];
+            throw new ToolException($"topic '{name}' does not exist");
         }
-        else
+        return matched;
+    }
+
+    private static async Task AlterAsync(AdminSession session, string name, int? partitions, List<KeyValuePair<string, string>> set, string[] remove)
+    {
+        if (partitions is not null)
         {
-            names = TopicNames(session, excludeInternal).ToList();
-        }
-        if (names.Count == 0)
-        {
-            return 0;
-        }
-        var described = await session.Admin.DescribeTopicsAsync(TopicCollection.OfTopicNames(names),
-            new DescribeTopicsOptions { RequestTimeout = ToolTimeouts.Request });
-        var configs = await NonDefaultConfigsAsync(session, names);
-        foreach (var t in described.TopicDescriptions.OrderBy(t => t.Name, StringComparer.Ordinal))
-        {
-            var replication = t.Partitions.Count == 0 ? 0 : t.Partitions[0].Replicas.Count;
-            var configText = configs.TryGetValue(t.Name, out var c) ? c : "";
-            Console.WriteLine($"Topic: {t.Name}\tTopicId: {TopicIds.Format(t.TopicId)}\tPartitionCount: {t.Partitions.Count}\tReplicationFactor: {replication}\tConfigs: {configText}");
-            foreach (var p in t.Partitions.OrderBy(p => p.Partition))
+            var current = session.Topic(name).Partitions.Count;
+            if (partitions <= current)
             {
-                Console.WriteLine($"\tTopic: {t.Name}\tPartition: {p.Partition}\tLeader: {p.Leader?.Id.ToString(CultureInfo.InvariantCulture) ?? "none"}" +
-                    $"\tReplicas: {string.Join(',', p.Replicas.Select(r => r.Id))}\tIsr: {string.Join(',', p.ISR.Select(r => r.Id))}");
+                throw new ToolException($"the number of partitions can only be increased: topic '{name}' has {current}, asked for {partitions}");
             }
+            try
+            {
+                await session.Admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = name, IncreaseTo = partitions.Value }],
+                    new CreatePartitionsOptions { RequestTimeout = ToolTimeouts.Request });
+            }
+            catch (CreatePartitionsException e)
+            {
+                throw new ToolException($"cannot alter topic '{name}': {KafkaClients.Describe(e.Results[0].Error)}");
+            }
+            Console.WriteLine($"Altered topic {name}: {current} -> {partitions} partitions.");
         }
-        return 0;
+        if (set.Count > 0 || remove.Length > 0)
+        {
+            var entries = set.Select(kv => new ConfigEntry { Name = kv.Key, Value = kv.Value, IncrementalOperation = AlterConfigOpType.Set })
+                .Concat(remove.Select(k => new ConfigEntry { Name = k.Trim(), IncrementalOperation = AlterConfigOpType.Delete }))
+                .ToList();
+            try
+            {
+                await session.Admin.IncrementalAlterConfigsAsync(
+                    new Dictionary<ConfigResource, List<ConfigEntry>> { [new ConfigResource { Type = ResourceType.Topic, Name = name }] = entries },
+                    new IncrementalAlterConfigsOptions { RequestTimeout = ToolTimeouts.Request });
+            }
+            catch (IncrementalAlterConfigsException e)
+            {
+                throw new ToolException($"cannot alter configs of topic '{name}': {KafkaClients.Describe(e.Results[0].Error)}");
+            }
+            Console.WriteLine($"Updated config for topic {name}.");
+        }
     }
 
-    /// <summary>
-    /// "k=v,k=v" of each topic's configs that are not defaults, as kafka-topics.sh shows them.
-    /// A cluster without DescribeConfigs still gets its topics described, with no configs.
-    /// </summary>
-    private static async Task<Dictionary<string, string>> NonDefaultConfigsAsync(AdminSession session, List<string> names)
+    private static async Task DeleteAsync(AdminSession session, string name)
     {
-        try
-        {
-            var results = await session.Admin.DescribeConfigsAsync(
-                names.Select(n => new ConfigResource { Type = ResourceType.Topic, Name = n }),
-                new DescribeConfigsOptions { RequestTimeout = ToolTimeouts.Request });
-            return results.ToDictionary(
-                r => r.ConfigResource.Name,
-                r => string.Join(',', r.Entries.Values.Where(e => !e.IsDefault).OrderBy(e => e.Name, StringComparer.Ordinal)
-                    .Select(e => $"{e.Name}={(e.IsSensitive ? "<sensitive>" : e.Value)}")));
-        }
-        catch (KafkaException)
-        {
-            return [];
-        }
-    }
-
-    private static async Task<int> AlterAsync(AdminSession session, string name, int? partitions, bool ifExists)
-    {
-        if (partitions is null)
-        {
-            throw new ToolException("--alter needs --partitions");
-        }
-        if (ifExists && !TopicNames(session, false).Contains(name))
-        {
-            return 0;
-        }
-        var current = session.Topic(name).Partitions.Count;
-        if (partitions <= current)
-        {
-            throw new ToolException($"the number of partitions can only be increased: topic '{name}' has {current}, asked for {partitions}");
-        }
-        try
-        {
-            await session.Admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = name, IncreaseTo = partitions.Value }],
-                new CreatePartitionsOptions { RequestTimeout = ToolTimeouts.Request });
-        }
-        catch (CreatePartitionsException e)
-        {
-            throw new ToolException($"cannot alter topic '{name}': {KafkaClients.Describe(e.Results[0].Error)}");
-        }
-        Console.WriteLine($"Altered topic {name}: {current} -> {partitions} partitions.");
-        return 0;
-    }
-
-    private static async Task<int> DeleteAsync(AdminSession session, string name, bool ifExists)
-    {
-        if (ifExists && !TopicNames(session, false).Contains(name))
-        {
-            return 0;
-        }
-        session.Topic(name);
         try
         {
             await session.Admin.DeleteTopicsAsync([name], new DeleteTopicsOptions { RequestTimeout = ToolTimeouts.Request });
@@ -221,6 +256,5 @@ public static class TopicsCommand
             throw new ToolException($"cannot delete topic '{name}': {KafkaClients.Describe(e.Results[0].Error)}");
         }
         Console.WriteLine($"Deleted topic {name}.");
-        return 0;
     }
 }

@@ -63,8 +63,12 @@ public static partial class ClientProperties
         }
     }
 
-    /// <summary>Adds Java-named properties to a librdkafka configuration, translating as described above.</summary>
-    public static void AddTo(IDictionary<string, string> config, IEnumerable<KeyValuePair<string, string>> properties)
+    /// <summary>
+    /// Adds Java-named properties to a librdkafka configuration, translating as described above.
+    /// A key librdkafka does not know, or a value it refuses, is a <see cref="ToolException"/>
+    /// naming the key and <paramref name="source"/> (the option or file it came from).
+    /// </summary>
+    public static void AddTo(IDictionary<string, string> config, IEnumerable<KeyValuePair<string, string>> properties, string source)
     {
         foreach (var (key, value) in properties)
         {
@@ -82,8 +86,41 @@ public static partial class ClientProperties
             }
             else
             {
-                config[Renamed.GetValueOrDefault(key, key)] = value;
+                var name = Renamed.GetValueOrDefault(key, key);
+                Check(name, value, source);
+                config[name] = value;
             }
+        }
+    }
+
+    /// <summary>Asks librdkafka whether it takes <paramref name="key"/>=<paramref name="value"/>; Confluent.Kafka's own dotnet.* keys are its business.</summary>
+    private static unsafe void Check(string key, string value, string source)
+    {
+        if (key.StartsWith("dotnet.", StringComparison.Ordinal) || !RdKafka.TryLoad(out _))
+        {
+            return;
+        }
+        var conf = RdKafka.ConfNew();
+        var error = stackalloc byte[512];
+        try
+        {
+            fixed (byte* k = RdKafka.Utf8(key), v = RdKafka.Utf8(value))
+            {
+                // RD_KAFKA_CONF_UNKNOWN is -2, RD_KAFKA_CONF_INVALID -1.
+                var result = RdKafka.ConfSet(conf, k, v, error, 512);
+                if (result == -2)
+                {
+                    throw new ToolException($"{source}: unknown client property '{key}'");
+                }
+                if (result != 0)
+                {
+                    throw new ToolException($"{source}: {System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)error)}");
+                }
+            }
+        }
+        finally
+        {
+            RdKafka.ConfDestroy(conf);
         }
     }
 }

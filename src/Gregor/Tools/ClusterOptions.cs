@@ -10,7 +10,7 @@ public sealed class ClusterOptions
 {
     public Option<string> BootstrapServer { get; } = new("--bootstrap-server")
     {
-        Description = "The cluster to connect to: HOST:PORT[,HOST:PORT...] (default localhost:9092).",
+        Description = "The cluster to connect to: HOST:PORT[,HOST:PORT...].",
         DefaultValueFactory = _ => "localhost:9092",
     };
 
@@ -25,8 +25,12 @@ public sealed class ClusterOptions
         command.Options.Add(CommandConfig);
     }
 
-    /// <summary>The client configuration: bootstrap.servers, then the command-config file, then <paramref name="extra"/>.</summary>
-    public Dictionary<string, string> Read(ParseResult parse, IEnumerable<KeyValuePair<string, string>>? extra = null)
+    /// <summary>
+    /// The client configuration: bootstrap.servers, then the command-config file, then
+    /// <paramref name="extra"/> (the tool's own client options, which <paramref name="extraSource"/>
+    /// names in errors).
+    /// </summary>
+    public Dictionary<string, string> Read(ParseResult parse, IEnumerable<KeyValuePair<string, string>>? extra = null, string extraSource = "client property")
     {
         var config = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -35,11 +39,11 @@ public sealed class ClusterOptions
         var file = parse.GetValue(CommandConfig);
         if (file is not null)
         {
-            ClientProperties.AddTo(config, ClientProperties.LoadFile(file));
+            ClientProperties.AddTo(config, ClientProperties.LoadFile(file), $"--command-config {file}");
         }
         if (extra is not null)
         {
-            ClientProperties.AddTo(config, extra);
+            ClientProperties.AddTo(config, extra, extraSource);
         }
         return config;
     }
