@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the repository and ends with the line "N passed, N failed".
 # On a fresh Debian machine it first installs what the tests need (each step is skipped
-# when already present): the Kafka clients the end-to-end tests drive as processes, and gcc.
+# when already present): the Kafka clients the end-to-end tests drive as processes, gcc,
+# and ZooKeeper with a JRE.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,6 +18,8 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)      # builds a stand-in librdkafka.so for a tools test
 command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)  # runs ZooKeeper for the cluster tests
+[ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
