@@ -14,6 +14,7 @@ var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
     ProducerPerfTestCommand.Create(),
     ConsumerPerfTestCommand.Create(),
     DumpLogCommand.Create(),
+    ZooKeeperShellCommand.Create(),
 };
 // Each long-running command handles SIGINT/SIGTERM itself and stops in its own time (the broker
 // closes its logs, a consumer commits); the library's handling would end the process with 130/143
