@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Gregor.Tools;
@@ -32,13 +31,16 @@ public static class TopicsCommand
         var ifNotExists = new Option<bool>("--if-not-exists") { Description = "With --create: succeed quietly if the topic exists." };
         var ifExists = new Option<bool>("--if-exists") { Description = "With --alter/--delete: succeed quietly if the topic does not exist." };
         var excludeInternal = new Option<bool>("--exclude-internal") { Description = "With --list/--describe: leave out internal topics." };
+        var zookeeper = new Option<string?>("--zookeeper") { Description = "Work on the znodes of the ZooKeeper cluster HOST:PORT[/chroot] instead of --bootstrap-server." };
+        var replicaAssignment = new Option<string?>("--replica-assignment") { Description = "With --zookeeper: replicas per partition, e.g. 1:2,2:3 (partition 0 on 1 and 2, …)." };
 
         var command = new Command("topics", "Create, list, describe, alter and delete topics, like kafka-topics.sh.")
         {
             create, list, describe, alter, delete, topic, partitions, replicationFactor, configs, ifNotExists, ifExists, excludeInternal,
+            zookeeper, replicaAssignment,
         };
         cluster.AddTo(command);
-        ToolAction.Set(command, async (parse, _) =>
+        ToolAction.Set(command, async (parse, cancellationToken) =>
         {
             var actions = new[] { create, list, describe, alter, delete }.Where(o => parse.GetValue(o)).ToList();
             if (actions.Count != 1)
@@ -50,6 +52,21 @@ public static class TopicsCommand
             if (action != list && action != describe && name is null)
             {
                 throw new ToolException($"{action.Name} needs --topic");
+            }
+            if (parse.GetValue(zookeeper) is { } zkConnect)
+            {
+                if (parse.GetResult(cluster.BootstrapServer) is { Implicit: false })
+                {
+                    throw new ToolException("give one of --bootstrap-server and --zookeeper, not both");
+                }
+                return await ZooKeeperTopics.RunAsync(zkConnect, new ZooKeeperTopicsRequest(action.Name, name, parse.GetValue(partitions),
+                    parse.GetValue(replicationFactor), parse.GetValue(replicaAssignment),
+                    ClientProperties.ParsePairs(parse.GetValue(configs) ?? [], "--config").ToDictionary(),
+                    parse.GetValue(ifNotExists), parse.GetValue(ifExists), parse.GetValue(excludeInternal)), cancellationToken);
+            }
+            if (parse.GetValue(replicaAssignment) is not null)
+            {
+                throw new ToolException("--replica-assignment needs --zookeeper");
             }
             using var session = AdminSession.Connect(cluster.Read(parse));
             var skipInternal = parse.GetValue(excludeInternal);
@@ -145,11 +162,10 @@ public static class TopicsCommand
         {
             var replication = t.Partitions.Count == 0 ? 0 : t.Partitions[0].Replicas.Count;
             var configText = configs.TryGetValue(t.Name, out var c) ? c : "";
-            Console.WriteLine($"Topic: {t.Name}\tTopicId: {TopicIds.Format(t.TopicId)}\tPartitionCount: {t.Partitions.Count}\tReplicationFactor: {replication}\tConfigs: {configText}");
+            Console.WriteLine(TopicDescriptionText.TopicLine(t.Name, TopicIds.Format(t.TopicId), t.Partitions.Count, replication, configText));
             foreach (var p in t.Partitions.OrderBy(p => p.Partition))
             {
-                Console.WriteLine($"\tTopic: {t.Name}\tPartition: {p.Partition}\tLeader: {p.Leader?.Id.ToString(CultureInfo.InvariantCulture) ?? "none"}" +
-                    $"\tReplicas: {string.Join(',', p.Replicas.Select(r => r.Id))}\tIsr: {string.Join(',', p.ISR.Select(r => r.Id))}");
+                Console.WriteLine(TopicDescriptionText.PartitionLine(t.Name, p.Partition, p.Leader?.Id, p.Replicas.Select(r => r.Id), p.ISR.Select(r => r.Id)));
             }
         }
         return 0;

@@ -5,19 +5,19 @@ using Microsoft.Extensions.Logging.Console;
 namespace Gregor.Tools;
 
 /// <summary>
-/// A tool's ZooKeeper session: connects to "HOST:PORT[,HOST:PORT...][/chroot]" within Kafka's default
-/// zookeeper.connection.timeout.ms (18 s) and turns a failed connect into the tool's one-line error naming the
-/// servers. Warnings of the client (a lost connection, a malformed znode skipped) go to stderr, never into the
-/// tool's output.
+/// A tool's ZooKeeper session: connects to "HOST:PORT[,HOST:PORT...][/chroot]" within 30 s (the connection timeout
+/// Kafka's TopicCommand used with --zookeeper) and turns a failed connect into the tool's one-line error naming the
+/// servers. Errors (a malformed znode skipped) go to stderr, never into the tool's output; the client's warnings
+/// are not shown, so that an unreachable server is one line rather than one per connect round.
 /// </summary>
 public static class ZooKeeperConnection
 {
-    public static readonly TimeSpan ConnectionTimeout = TimeSpan.FromSeconds(18);
+    public static readonly TimeSpan ConnectionTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Warnings and errors on stderr, one line each.</summary>
+    /// <summary>Errors on stderr, one line each.</summary>
     public static ILoggerFactory StderrLogging() =>
         LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(LogLevel.Warning)
+            .SetMinimumLevel(LogLevel.Error)
             .AddSimpleConsole(options =>
             {
                 options.SingleLine = true;
@@ -38,7 +38,7 @@ public static class ZooKeeperConnection
         }
         catch (ZooKeeperConnectException e)
         {
-            throw new ToolException($"cannot reach ZooKeeper at {connectString} ({e.Message}) — is ZooKeeper running?");
+            throw new ToolException($"cannot reach ZooKeeper at {connectString}: {e.Message} — is ZooKeeper running?");
         }
     }
 }
