@@ -70,6 +70,9 @@ internal sealed class Connection
 
     public Task Completion => _completion.Task;
 
+    /// <summary>Set before closeSession: the server closing the connection afterwards is expected, not news.</summary>
+    public bool Closing { get; set; }
+
     public bool IsFailed
     {
         get
@@ -145,7 +148,7 @@ internal sealed class Connection
             waiting = [.. _pending];
             _pending.Clear();
         }
-        _logger.LogInformation("ZooKeeper connection to {Host} closed: {Reason}", Host, reason);
+        _logger.Log(Closing ? LogLevel.Debug : LogLevel.Information, "ZooKeeper connection to {Host} closed: {Reason}", Host, reason);
         _stop.Cancel();
         _stream.Dispose();
         foreach (var request in waiting)

@@ -104,6 +104,7 @@ public sealed partial class ZooKeeperClient
         }
         if (connection is not null)
         {
+            connection.Closing = true;
             try
             {
                 await connection.SendAsync(OpCode.CloseSession, new PendingRequest(null), null)

@@ -15,6 +15,7 @@ var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
     ProducerPerfTestCommand.Create(),
     ConsumerPerfTestCommand.Create(),
     DumpLogCommand.Create(),
+    ZooKeeperShellCommand.Create(),
 };
 CommandLineConventions.Apply(root);
 // Each long-running command handles SIGINT/SIGTERM itself and stops in its own time (the broker

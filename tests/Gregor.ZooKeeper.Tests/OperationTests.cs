@@ -124,6 +124,18 @@ public class OperationTests(ZooKeeperServerFixture fixture) : IClassFixture<ZooK
     }
 
     [Fact]
+    public async Task Ensure_path_of_the_root_is_a_no_op()
+    {
+        await using var plain = await Clients.ConnectAsync(fixture.Server.ConnectString);
+        await using var rooted = await fixture.ConnectFreshAsync();
+
+        await plain.EnsurePathAsync("/");
+        await rooted.EnsurePathAsync("/");
+
+        Assert.NotNull(await plain.ExistsAsync("/"));
+    }
+
+    [Fact]
     public async Task Dispose_closes_the_session_and_its_ephemerals_go_at_once()
     {
         await using var observer = await fixture.ConnectFreshAsync();

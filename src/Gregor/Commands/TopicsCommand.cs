@@ -48,15 +48,17 @@ public static class TopicsCommand
             Description = "With --describe: accepted for kafka-topics.sh's scripts; the partitions come in one Metadata response, so it changes nothing.",
         };
         var reports = new PartitionReports();
+        var zookeeper = new Option<string?>("--zookeeper") { Description = "Work on the znodes of the ZooKeeper cluster HOST:PORT[/chroot] instead of --bootstrap-server." };
+        var replicaAssignment = new Option<string?>("--replica-assignment") { Description = "With --zookeeper: replicas per partition, e.g. 1:2,2:3 (partition 0 on 1 and 2, …)." };
 
         var command = new Command("topics", "Create, list, describe, alter and delete topics, like kafka-topics.sh.")
         {
             create, list, describe, alter, delete, topic, topicId, partitions, replicationFactor, configs, deleteConfigs,
-            ifNotExists, ifExists, excludeInternal, withOverrides, sizeLimit,
+            ifNotExists, ifExists, excludeInternal, withOverrides, sizeLimit, zookeeper, replicaAssignment,
         };
         reports.AddTo(command);
         cluster.AddTo(command);
-        ToolAction.Set(command, async (parse, _) =>
+        ToolAction.Set(command, async (parse, cancellationToken) =>
         {
             var actions = new[] { create, list, describe, alter, delete }.Where(o => parse.GetValue(o)).ToList();
             if (actions.Count != 1)
@@ -91,6 +93,21 @@ public static class TopicsCommand
             if (action != list && action != describe && name is null)
             {
                 throw new ToolException($"{action.Name} needs --topic");
+            }
+            if (parse.GetValue(zookeeper) is { } zkConnect)
+            {
+                if (parse.GetResult(cluster.BootstrapServer) is { Implicit: false })
+                {
+                    throw new ToolException("give one of --bootstrap-server and --zookeeper, not both");
+                }
+                return await ZooKeeperTopics.RunAsync(zkConnect, new ZooKeeperTopicsRequest(action.Name, name, parse.GetValue(partitions),
+                    parse.GetValue(replicationFactor), parse.GetValue(replicaAssignment),
+                    ClientProperties.ParsePairs(parse.GetValue(configs) ?? [], "--config").ToDictionary(),
+                    parse.GetValue(ifNotExists), parse.GetValue(ifExists), parse.GetValue(excludeInternal)), cancellationToken);
+            }
+            if (parse.GetValue(replicaAssignment) is not null)
+            {
+                throw new ToolException("--replica-assignment needs --zookeeper");
             }
             using var session = AdminSession.Connect(cluster.Read(parse));
             var skipInternal = parse.GetValue(excludeInternal);
