@@ -1,0 +1,110 @@
+using Gregor.ZooKeeper;
+using Gregor.ZooKeeper.Tests.Support;
+
+namespace Gregor.EndToEnd.Tests.Support;
+
+/// <summary>
+/// A real cluster for end-to-end tests: one ZooKeeper server and <c>N</c> `gregor server`
+/// processes with broker ids 1..N, each on its own free loopback port and temporary log dir,
+/// coordinated under the chroot /gregor. Brokers can be killed, stopped and restarted with their
+/// log dirs kept; everything is stopped and removed on dispose.
+/// </summary>
+public sealed class KafkaCluster : IAsyncDisposable
+{
+    public const string Chroot = "/gregor";
+    private readonly Dictionary<int, BrokerProcess> _brokers = [];
+    private readonly Dictionary<int, string> _logDirs = [];
+    private readonly IReadOnlyList<string> _overrides;
+
+    private KafkaCluster(ZooKeeperProcess zooKeeper, IReadOnlyList<string> overrides)
+    {
+        ZooKeeper = zooKeeper;
+        _overrides = overrides;
+    }
+
+    public ZooKeeperProcess ZooKeeper { get; }
+
+    /// <summary>zookeeper.connect of the brokers, chroot included.</summary>
+    public string ZooKeeperConnect => ZooKeeper.ConnectString + Chroot;
+
+    public IReadOnlyDictionary<int, BrokerProcess> Brokers => _brokers;
+
+    public string BootstrapServers => string.Join(",", _brokers.Values.Where(b => !b.HasExited).Select(b => b.BootstrapServers));
+
+    public static async Task<KafkaCluster> StartAsync(int brokers, IEnumerable<string>? overrides = null)
+    {
+        var zooKeeper = await ZooKeeperProcess.StartAsync();
+        var cluster = new KafkaCluster(zooKeeper, [.. overrides ?? []]);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(1, brokers).Select(cluster.StartBrokerAsync));
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>Starts broker <paramref name="id"/> (again, with its log dir when it ran before).</summary>
+    public async Task<BrokerProcess> StartBrokerAsync(int id)
+    {
+        if (!_logDirs.TryGetValue(id, out var logDir))
+        {
+            _logDirs[id] = logDir = Directory.CreateTempSubdirectory($"gregor-cluster-{id}-").FullName;
+        }
+        if (_brokers.Remove(id, out var old))
+        {
+            await old.DisposeAsync();
+        }
+        var broker = await BrokerProcess.StartAsync(
+            [$"broker.id={id}", $"zookeeper.connect={ZooKeeperConnect}", "zookeeper.session.timeout.ms=6000", .. _overrides],
+            logDir: logDir);
+        _brokers[id] = broker;
+        return broker;
+    }
+
+    /// <summary>A client of the cluster's ZooKeeper under its chroot, for tests to look at the znodes.</summary>
+    public Task<ZooKeeperClient> ConnectZooKeeperAsync() =>
+        ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = ZooKeeperConnect, SessionTimeout = TimeSpan.FromSeconds(30) });
+
+    /// <summary>Waits until /brokers/ids lists exactly <paramref name="ids"/>.</summary>
+    public async Task WaitForRegisteredAsync(IReadOnlyCollection<int> ids, TimeSpan timeout)
+    {
+        await using var zk = await ConnectZooKeeperAsync();
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var (children, _) = await zk.GetChildrenAsync("/brokers/ids");
+            if (children.Select(int.Parse).Order().SequenceEqual(ids.Order()))
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"/brokers/ids is [{string.Join(",", children)}], expected [{string.Join(",", ids)}]");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var broker in _brokers.Values)
+        {
+            await broker.DisposeAsync();
+        }
+        await ZooKeeper.DisposeAsync();
+        foreach (var dir in _logDirs.Values)
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
