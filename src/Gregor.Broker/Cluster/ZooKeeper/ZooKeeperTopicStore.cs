@@ -25,14 +25,24 @@ public sealed class ZooKeeperTopicStore(
     /// <summary>How long an admin change waits for the controller to apply it when the caller gives no deadline.</summary>
     public static readonly TimeSpan DefaultApplyTimeout = TimeSpan.FromSeconds(30);
 
-    public IReadOnlyCollection<TopicRecord> Topics => metadata.Topics.Select(ToRecord).ToList();
+    /// <summary>Every topic, with the overrides read so far (used for names: no ZooKeeper read per topic).</summary>
+    public IReadOnlyCollection<TopicRecord> Topics => metadata.Topics.Select(t => ToRecord(t, configs.Get(t.Name))).ToList();
 
-    public TopicRecord? FindTopic(string name) => metadata.FindTopic(name) is { } topic ? ToRecord(topic) : null;
+    public TopicRecord? FindTopic(string name) => metadata.FindTopic(name) is { } topic ? ToRecord(topic, ConfigsOf(name)) : null;
 
-    private TopicRecord ToRecord(TopicMetadata topic) => new(
+    private static TopicRecord ToRecord(TopicMetadata topic, IReadOnlyDictionary<string, string> overrides) => new(
         topic.Name, topic.TopicId, topic.Partitions.Count,
         (short)(topic.Partitions.Count > 0 ? topic.Partitions[0].Replicas.Count : 0),
-        configs.Get(topic.Name));
+        overrides);
+
+    /// <summary>
+    /// The topic's overrides, read from ZooKeeper when this broker has not read them yet (it leads
+    /// none of the topic's partitions and no change was notified since it started): an empty set
+    /// there would make DescribeConfigs show defaults and IncrementalAlterConfigs drop the
+    /// overrides it does not name. Only admin requests come here, so waiting for the read is fine.
+    /// </summary>
+    private IReadOnlyDictionary<string, string> ConfigsOf(string topic) =>
+        configs.GetOrReadAsync(topic, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     public async ValueTask<ErrorCode> CreateTopicAsync(TopicRecord topic, IReadOnlyList<IReadOnlyList<int>> assignment, CancellationToken cancellationToken)
     {
