@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Gregor.EndToEnd.Tests.Admin;
 using Gregor.EndToEnd.Tests.Support;
 using Gregor.EndToEnd.Tests.Tools;
+using static Gregor.EndToEnd.Tests.Cluster.ClusterProbe;
 
 namespace Gregor.EndToEnd.Tests.Cluster;
 
@@ -12,8 +13,6 @@ namespace Gregor.EndToEnd.Tests.Cluster;
 /// </summary>
 public sealed class SeedExampleTests
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task Four_partitions_created_through_zookeeper_are_led_by_four_brokers_as_every_broker_reports()
     {
@@ -32,22 +31,5 @@ public sealed class SeedExampleTests
 
         var shell = await ZooKeeperTool.SucceedAsync("zookeeper-shell", [cluster.ZooKeeperConnect, "get", "/brokers/topics/t"]);
         Assert.Matches("""^\{"partitions":\{"0":\[\d\],"1":\[\d\],"2":\[\d\],"3":\[\d\]\},"removing_replicas":\{\},"topic_id":"[A-Za-z0-9_-]{22}","adding_replicas":\{\},"version":3\}$""", shell.StandardOutput.Trim());
-    }
-
-    /// <summary>Waits until the broker's Metadata shows the topic with every partition led.</summary>
-    private static async Task<TopicMetadata> WaitForLeadersAsync(string bootstrap, string topic, int partitions)
-    {
-        using var admin = AdminClients.Create(bootstrap);
-        var deadline = DateTime.UtcNow + Generous;
-        while (true)
-        {
-            var found = admin.GetMetadata(topic, TimeSpan.FromSeconds(30)).Topics.Single();
-            if (found.Error.Code == ErrorCode.NoError && found.Partitions.Count == partitions && found.Partitions.All(p => p.Leader >= 0))
-            {
-                return found;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"{topic} on {bootstrap}: {found.Error}, {found.Partitions.Count} partitions");
-            await Task.Delay(200);
-        }
     }
 }
