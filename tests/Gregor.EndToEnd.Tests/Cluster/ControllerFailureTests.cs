@@ -30,6 +30,9 @@ public sealed class ControllerFailureTests
         Assert.Equal(epoch + 1, await ControllerEpochAsync(zk));
         var other = new[] { 1, 2, 3 }.First(id => id != old && id != successor);
         var through = cluster.Brokers[other].BootstrapServers;
+        // The admin client sends CreateTopics to the controller the broker names.
+        await WaitUntilAsync(async () => await MetadataControllerAsync(cluster.Brokers[other].Port) == successor,
+            () => Task.FromResult($"broker {other} does not name {successor} as controller"));
         await AdminClients.CreateTopicAsync(through, "after-failover", 2);
         await WaitForMetadataAsync(through, "after-failover", t => t.Partitions.Count == 2 && t.Partitions.All(p => p.Leader is var l && l != old && l >= 0));
         foreach (var p in new[] { 0, 1 })
@@ -55,6 +58,9 @@ public sealed class ControllerFailureTests
 
         cluster.Brokers[frozen].Signal("STOP");
         int successor;
+        List<(int Partition, string Data, int Version)> before;
+        (byte[] Data, Gregor.ZooKeeper.ZkStat Stat) controllerBefore;
+        int epochBefore;
         try
         {
             successor = await WaitForControllerAsync(zk, not: frozen);
@@ -62,14 +68,14 @@ public sealed class ControllerFailureTests
             await WaitUntilAsync(
                 async () => (await Task.WhenAll(others.Select(id => MetadataControllerAsync(cluster.Brokers[id].Port)))).All(c => c == successor),
                 () => Task.FromResult($"the brokers do not all name {successor} as controller yet"));
+            before = await PartitionStatesAsync(zk, "fenced", 2);
+            controllerBefore = await zk.GetDataAsync("/controller");
+            epochBefore = await ControllerEpochAsync(zk);
         }
         finally
         {
             cluster.Brokers[frozen].Signal("CONT");
         }
-        var before = await PartitionStatesAsync(zk, "fenced", 2);
-        var controllerBefore = await zk.GetDataAsync("/controller");
-        var epochBefore = await ControllerEpochAsync(zk);
         Assert.Equal(staleEpoch + 1, epochBefore);
 
         // What it does on waking up: its session is gone, so it resigns and registers again.
