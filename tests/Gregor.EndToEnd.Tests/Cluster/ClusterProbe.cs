@@ -56,6 +56,20 @@ internal static class ClusterProbe
         return found!.Value;
     }
 
+    /// <summary>The controller id a broker's Metadata reports.</summary>
+    public static async Task<int> MetadataControllerAsync(int port) =>
+        (await AdminClients.RoundTripAsync<Gregor.Protocol.Messages.MetadataRequest, Gregor.Protocol.Messages.MetadataResponse>(
+            port, new Gregor.Protocol.Messages.MetadataRequest { Topics = [] }, 12)).ControllerId;
+
+    /// <summary>
+    /// Waits until the broker on <paramref name="port"/> names <paramref name="controller"/> in
+    /// Metadata. Admin clients send CreateTopics to the controller the broker names, and wait for
+    /// a named broker that is gone without asking again.
+    /// </summary>
+    public static Task WaitForNamedControllerAsync(int port, int controller) =>
+        WaitUntilAsync(async () => await MetadataControllerAsync(port) == controller,
+            () => Task.FromResult($"the broker on port {port} does not name {controller} as controller"));
+
     /// <summary>Waits until /brokers/ids/<paramref name="id"/> exists (or, with <paramref name="present"/> false, is gone).</summary>
     public static Task WaitForBrokerNodeAsync(ZooKeeperClient zk, int id, bool present) =>
         WaitUntilAsync(async () => await zk.ExistsAsync($"/brokers/ids/{id}") is not null == present,

@@ -31,8 +31,7 @@ public sealed class ControllerFailureTests
         var other = new[] { 1, 2, 3 }.First(id => id != old && id != successor);
         var through = cluster.Brokers[other].BootstrapServers;
         // The admin client sends CreateTopics to the controller the broker names.
-        await WaitUntilAsync(async () => await MetadataControllerAsync(cluster.Brokers[other].Port) == successor,
-            () => Task.FromResult($"broker {other} does not name {successor} as controller"));
+        await WaitForNamedControllerAsync(cluster.Brokers[other].Port, successor);
         await AdminClients.CreateTopicAsync(through, "after-failover", 2);
         await WaitForMetadataAsync(through, "after-failover", t => t.Partitions.Count == 2 && t.Partitions.All(p => p.Leader is var l && l != old && l >= 0));
         foreach (var p in new[] { 0, 1 })
@@ -81,8 +80,7 @@ public sealed class ControllerFailureTests
         // What it does on waking up: its session is gone, so it resigns and registers again.
         await cluster.Brokers[frozen].WaitForOutputAsync($"Broker {frozen} resigns as controller \\(epoch {staleEpoch}\\)", Generous);
         await WaitForBrokerNodeAsync(zk, frozen, present: true);
-        await WaitUntilAsync(async () => await MetadataControllerAsync(cluster.Brokers[frozen].Port) == successor,
-            () => Task.FromResult($"broker {frozen} does not name {successor} as controller"));
+        await WaitForNamedControllerAsync(cluster.Brokers[frozen].Port, successor);
 
         Assert.Equal(before, await PartitionStatesAsync(zk, "fenced", 2));
         var controllerAfter = await zk.GetDataAsync("/controller");
@@ -99,8 +97,4 @@ public sealed class ControllerFailureTests
             await cluster.Brokers[id].WaitForOutputAsync($"Refused UpdateMetadata from controller {frozen} with epoch {staleEpoch}: StaleControllerEpoch", Generous);
         }
     }
-
-    /// <summary>The controller id a broker's Metadata reports.</summary>
-    private static async Task<int> MetadataControllerAsync(int port) =>
-        (await AdminClients.RoundTripAsync<MetadataRequest, MetadataResponse>(port, new MetadataRequest { Topics = [] }, 12)).ControllerId;
 }

@@ -45,6 +45,7 @@ public sealed class MalformedZnodeTests
         {
             Assert.False(cluster.Brokers[id].HasExited);
         }
+        await WaitForNamedControllerAsync(cluster.Brokers[others[0]].Port, successor);
         await AdminClients.CreateTopicAsync(through, "after-failover", 1);
         await WaitForLeadersAsync(through, "after-failover", 1);
         foreach (var (topic, partition) in new[] { ("after-failover", 0), ("intact", 0), ("intact", 1), ("corrupted", 1) })

@@ -8,7 +8,9 @@ namespace Gregor.EndToEnd.Tests.Cluster;
 /// ZooKeeper goes away while the brokers run. Frozen for less than the session timeout, the
 /// brokers keep serving what they lead and no election follows; killed for longer and
 /// restarted with its data, the cluster comes back whole: every broker registered, a
-/// controller, every acknowledged record still there.
+/// controller, every acknowledged record still there. (A restarted ZooKeeper restores the
+/// sessions it had and gives each a fresh timeout, so the brokers normally resume theirs and keep
+/// their registrations; a broker whose session did expire registers again.)
 /// </summary>
 public sealed class ZooKeeperOutageTests
 {
