@@ -122,7 +122,7 @@ public sealed partial class BrokerServer
         handlers.Add(new LeaderAndIsrHandler(_config.BrokerId, replicas, _fence,
             async (topic, ct) => TopicManager.LogConfigFor(topics.EffectiveBrokerConfig, await topicConfigs.GetOrReadAsync(topic, ct).ConfigureAwait(false)),
             leadership, _loggerFactory.CreateLogger<LeaderAndIsrHandler>()));
-        handlers.Add(new UpdateMetadataHandler(metadata, _fence, removed =>
+        handlers.Add(new UpdateMetadataHandler(metadata, _fence, _loggerFactory.CreateLogger<UpdateMetadataHandler>(), removed =>
         {
             foreach (var topic in removed)
             {

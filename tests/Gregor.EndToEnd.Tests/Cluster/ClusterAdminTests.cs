@@ -27,7 +27,7 @@ public sealed class ClusterAdminTests(ThreeBrokerCluster fixture)
         }
         foreach (var broker in fixture.Cluster.Brokers.Values)
         {
-            await ThreeBrokerCluster.WaitForLeadersAsync(broker.BootstrapServers, topic, 5);
+            await ClusterProbe.WaitForLeadersAsync(broker.BootstrapServers, topic, 5);
         }
         await AdminClients.ProduceAsync(fixture.Broker(1).BootstrapServers, topic, 3);
         Assert.Equal(5, fixture.Cluster.Brokers.Values.Sum(b => PartitionDirectories(b.LogDir, topic).Length));

@@ -32,7 +32,7 @@ public sealed class RequestRoutingTests(ThreeBrokerCluster fixture)
         var offsetsPartition = GroupPartitioner.PartitionFor(group, 50);
         foreach (var broker in fixture.Cluster.Brokers.Values)
         {
-            var offsets = await ThreeBrokerCluster.WaitForLeadersAsync(broker.BootstrapServers, "__consumer_offsets", 50);
+            var offsets = await ClusterProbe.WaitForLeadersAsync(broker.BootstrapServers, "__consumer_offsets", 50);
             Assert.Equal(coordinator.NodeId, offsets.Partitions.Single(p => p.PartitionId == offsetsPartition).Leader);
         }
 

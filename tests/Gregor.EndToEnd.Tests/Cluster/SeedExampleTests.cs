@@ -1,6 +1,7 @@
 using Gregor.EndToEnd.Tests.Admin;
 using Gregor.EndToEnd.Tests.Support;
 using Gregor.EndToEnd.Tests.Tools;
+using static Gregor.EndToEnd.Tests.Cluster.ClusterProbe;
 
 namespace Gregor.EndToEnd.Tests.Cluster;
 
@@ -11,8 +12,6 @@ namespace Gregor.EndToEnd.Tests.Cluster;
 /// </summary>
 public sealed class SeedExampleTests
 {
-    private static readonly TimeSpan Generous = ThreeBrokerCluster.Generous;
-
     [Fact]
     public async Task Four_partitions_created_through_zookeeper_are_led_by_four_brokers_as_every_broker_reports()
     {
@@ -23,7 +22,7 @@ public sealed class SeedExampleTests
 
         foreach (var broker in cluster.Brokers.Values)
         {
-            var topic = await ThreeBrokerCluster.WaitForLeadersAsync(broker.BootstrapServers, "t", 4);
+            var topic = await ClusterProbe.WaitForLeadersAsync(broker.BootstrapServers, "t", 4);
             Assert.Equal(4, topic.Partitions.Select(p => p.Leader).Distinct().Count());
             using var admin = AdminClients.Create(broker.BootstrapServers);
             Assert.Equal([1, 2, 3, 4], admin.GetMetadata(TimeSpan.FromSeconds(30)).Brokers.Select(b => b.BrokerId).Order());

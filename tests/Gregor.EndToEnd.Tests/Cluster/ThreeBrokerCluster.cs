@@ -32,23 +32,6 @@ public sealed class ThreeBrokerCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>Waits until the broker's Metadata shows the topic with <paramref name="partitions"/> partitions, every one led.</summary>
-    public static async Task<TopicMetadata> WaitForLeadersAsync(string bootstrap, string topic, int partitions)
-    {
-        using var admin = AdminClients.Create(bootstrap);
-        var deadline = DateTime.UtcNow + Generous;
-        while (true)
-        {
-            var found = admin.GetMetadata(topic, TimeSpan.FromSeconds(30)).Topics.Single();
-            if (found.Error.Code == ErrorCode.NoError && found.Partitions.Count == partitions && found.Partitions.All(p => p.Leader >= 0))
-            {
-                return found;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"{topic} on {bootstrap}: {found.Error}, {found.Partitions.Count} partitions");
-            await Task.Delay(200);
-        }
-    }
-
     /// <summary>Creates a topic through broker <paramref name="via"/> and waits until every broker shows its partitions led.</summary>
     public async Task<TopicMetadata> CreateTopicAsync(int via, string topic, int partitions, Dictionary<string, string>? configs = null)
     {
@@ -56,7 +39,7 @@ public sealed class ThreeBrokerCluster : IAsyncLifetime
         TopicMetadata? metadata = null;
         foreach (var broker in Cluster.Brokers.Values)
         {
-            metadata = await WaitForLeadersAsync(broker.BootstrapServers, topic, partitions);
+            metadata = await ClusterProbe.WaitForLeadersAsync(broker.BootstrapServers, topic, partitions);
         }
         return metadata!;
     }
