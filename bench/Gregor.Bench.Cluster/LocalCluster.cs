@@ -35,7 +35,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public string BootstrapServers => string.Join(',', _brokers.Values.Where(b => !b.Killed).Select(b => $"127.0.0.1:{b.Port}"));
 
-    public static async Task<LocalCluster> StartAsync(string gregorDll, string serverProperties, int brokers, int sessionTimeoutMs)
+    public static async Task<LocalCluster> StartAsync(string gregorDll, string serverProperties, int brokers, int sessionTimeoutMs, IReadOnlyList<string> overrides)
     {
         var zkPort = FreePort();
         var data = Directory.CreateTempSubdirectory("gregor-bench-cluster-").FullName;
@@ -55,7 +55,7 @@ public sealed class LocalCluster : IAsyncDisposable
             var process = Start("dotnet", [gregorDll, "server", serverProperties,
                 "--override", $"broker.id={id}", "--override", $"listeners=PLAINTEXT://127.0.0.1:{port}",
                 "--override", $"zookeeper.connect={cluster.ZooKeeperConnect}", "--override", $"log.dirs={logDir}",
-                "--override", $"zookeeper.session.timeout.ms={sessionTimeoutMs}"]);
+                "--override", $"zookeeper.session.timeout.ms={sessionTimeoutMs}", .. overrides.SelectMany(o => new[] { "--override", o })]);
             cluster._brokers[id] = new BrokerProcess(id, port, process);
         }
         foreach (var broker in cluster._brokers.Values)

@@ -20,10 +20,13 @@ using Gregor.ZooKeeper;
 //              the kill → that line, and a CreateTopics through a broker other than the new
 //              controller until a record produced to each of its partitions is acknowledged.
 // Usage: dotnet run -c Release --project bench/Gregor.Bench.Cluster [-- COUNT...]
-// (default 1000 10000). Options (env): SESSION_TIMEOUT_MS (default 6000). Build src/Gregor in Release first.
+// (default 1000 10000). Options (env): SESSION_TIMEOUT_MS (default 6000); BROKER_OVERRIDES, more
+// KEY=VALUE broker settings separated by spaces (e.g. zookeeper.max.in.flight.requests=100).
+// Build src/Gregor in Release first.
 
 var counts = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1000, 10000];
 var sessionTimeoutMs = int.Parse(Environment.GetEnvironmentVariable("SESSION_TIMEOUT_MS") ?? "6000", CultureInfo.InvariantCulture);
+var overrides = (Environment.GetEnvironmentVariable("BROKER_OVERRIDES") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 var root = FindRepositoryRoot();
 var gregorDll = Path.Combine(root, "src", "Gregor", "bin", "Release", "net10.0", "gregor.dll");
 var serverProperties = Path.Combine(root, "config", "server.properties");
@@ -32,13 +35,13 @@ if (!File.Exists(gregorDll))
     Console.Error.WriteLine($"{gregorDll} not found: build src/Gregor in Release first");
     return 1;
 }
-Console.WriteLine($"3 brokers, 1 ZooKeeper, zookeeper.session.timeout.ms={sessionTimeoutMs}, replication factor 1");
+Console.WriteLine($"3 brokers, 1 ZooKeeper, zookeeper.session.timeout.ms={sessionTimeoutMs}, replication factor 1{string.Concat(overrides.Select(o => ", " + o))}");
 Console.WriteLine();
 Console.WriteLine("| partitions | CreateTopics answered (s) | every partition led in Metadata (s) | a record acknowledged by every partition (s) |");
 Console.WriteLine("| ---: | ---: | ---: | ---: |");
 for (var i = 0; i < counts.Length; i++)
 {
-    var cluster = await LocalCluster.StartAsync(gregorDll, serverProperties, 3, sessionTimeoutMs);
+    var cluster = await LocalCluster.StartAsync(gregorDll, serverProperties, 3, sessionTimeoutMs, overrides);
     try
     {
         var created = await CreateAndWriteAsync(cluster, cluster.Brokers[1], $"bench-{counts[i]}", counts[i]);
