@@ -163,6 +163,22 @@ async Task FailoverAsync(LocalCluster cluster, int partitions)
         | then CreateTopics (6 partitions) through broker {other.Id}: answered / led / every partition written | {created.Answered.TotalSeconds:F2} / {created.Led.TotalSeconds:F2} / {created.Written.TotalSeconds:F2} s |
         | kill → the new topic written | {writable.TotalSeconds:F2} s |
         """));
+
+    // The same reads without the controller: this process's own ZooKeeper client reading every
+    // partition's state node at once, by in-flight bound, to tell ZooKeeper's share from the controller's.
+    var paths = Enumerable.Range(0, partitions).Select(p => $"/brokers/topics/bench-{partitions}/partitions/{p}/state").ToList();
+    Console.WriteLine();
+    Console.WriteLine($"The {partitions:N0} partition state nodes read at once by the benchmark's own ZooKeeper client (getData each):");
+    Console.WriteLine();
+    Console.WriteLine("| in flight | read (ms) |");
+    Console.WriteLine("| ---: | ---: |");
+    foreach (var inFlight in new[] { 10, 100, 1000 })
+    {
+        await using var reader = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = cluster.ZooKeeperConnect, MaxInFlightRequests = inFlight });
+        var read = Stopwatch.StartNew();
+        await Task.WhenAll(paths.Select(path => reader.GetDataAsync(path)));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {inFlight} | {read.ElapsedMilliseconds} |"));
+    }
 }
 
 static async Task<(int BrokerId, long Timestamp)?> ReadControllerAsync(ZooKeeperClient zk)
