@@ -59,6 +59,7 @@ public sealed partial record BrokerConfig
         ZooKeeperConnect = string.IsNullOrWhiteSpace(zk) ? null : ZooKeeperConnect.Parse(zk);
         ZooKeeperSessionTimeoutMs = Int("zookeeper.session.timeout.ms");
         ZooKeeperConnectionTimeoutMs = (int?)Get("zookeeper.connection.timeout.ms") ?? ZooKeeperSessionTimeoutMs;
+        ZooKeeperMaxInFlightRequests = Int("zookeeper.max.in.flight.requests");
 
         LogDirs = ComputeLogDirs();
         NumPartitions = Int("num.partitions");
@@ -198,6 +199,9 @@ public sealed partial record BrokerConfig
 
     /// <summary><c>zookeeper.connection.timeout.ms</c>, else the session timeout.</summary>
     public int ZooKeeperConnectionTimeoutMs { get; }
+
+    /// <summary><c>zookeeper.max.in.flight.requests</c>: the client's bound on unanswered requests (the controller's batched reads and writes wait on it).</summary>
+    public int ZooKeeperMaxInFlightRequests { get; }
 
     // ----- Log -----
 

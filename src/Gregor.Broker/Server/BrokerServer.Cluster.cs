@@ -38,16 +38,20 @@ public sealed partial class BrokerServer
     private ClusterMetadataCache? _clusterMetadata;
     private ControllerFence? _fence;
 
+    /// <summary>The ZooKeeper client's settings from the zookeeper.* keys.</summary>
+    internal static ZooKeeperClientOptions ZooKeeperClientOptionsFor(BrokerConfig config, ZooKeeperConnect connect, ILogger logger) => new()
+    {
+        ConnectString = connect.ToString(),
+        SessionTimeout = TimeSpan.FromMilliseconds(config.ZooKeeperSessionTimeoutMs),
+        ConnectionTimeout = TimeSpan.FromMilliseconds(config.ZooKeeperConnectionTimeoutMs),
+        MaxInFlightRequests = config.ZooKeeperMaxInFlightRequests,
+        Logger = logger,
+    };
+
     private void StartInCluster(ZooKeeperConnect connect)
     {
         var zkLogger = _loggerFactory.CreateLogger("Gregor.ZooKeeper");
-        var options = new ZooKeeperClientOptions
-        {
-            ConnectString = connect.ToString(),
-            SessionTimeout = TimeSpan.FromMilliseconds(_config.ZooKeeperSessionTimeoutMs),
-            ConnectionTimeout = TimeSpan.FromMilliseconds(_config.ZooKeeperConnectionTimeoutMs),
-            Logger = zkLogger,
-        };
+        var options = ZooKeeperClientOptionsFor(_config, connect, zkLogger);
         try
         {
             _zooKeeper = ZooKeeperSession.ConnectAsync(options, zkLogger, CancellationToken.None).GetAwaiter().GetResult();
