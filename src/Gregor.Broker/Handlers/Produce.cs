@@ -1,5 +1,5 @@
-using Gregor.Broker.Cluster;
 using System.Buffers;
+using Gregor.Broker.Cluster;
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Requests;
 using Gregor.Broker.Topics;

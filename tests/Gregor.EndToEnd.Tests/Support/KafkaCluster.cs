@@ -38,6 +38,8 @@ public sealed class KafkaCluster : IAsyncDisposable
         try
         {
             await Task.WhenAll(Enumerable.Range(1, brokers).Select(cluster.StartBrokerAsync));
+            await cluster.WaitForRegisteredAsync([.. Enumerable.Range(1, brokers)], TimeSpan.FromSeconds(90));
+            await cluster.WaitForMetadataAsync(TimeSpan.FromSeconds(90));
         }
         catch
         {
@@ -86,6 +88,37 @@ public sealed class KafkaCluster : IAsyncDisposable
                 throw new TimeoutException($"/brokers/ids is [{string.Join(",", children)}], expected [{string.Join(",", ids)}]");
             }
             await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every running broker's Metadata lists all of them and names a controller among
+    /// them: the controller has sent each broker the cluster (UpdateMetadata), so a client
+    /// bootstrapping through any broker finds the brokers and the controller. Until then a broker
+    /// answers with what it knows, which may be nothing yet.
+    /// </summary>
+    public async Task WaitForMetadataAsync(TimeSpan timeout)
+    {
+        var running = _brokers.Where(b => !b.Value.HasExited).ToList();
+        var ids = running.Select(b => b.Key).Order().ToList();
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var (id, broker) in running)
+        {
+            while (true)
+            {
+                var metadata = await Admin.AdminClients.RoundTripAsync<Gregor.Protocol.Messages.MetadataRequest, Gregor.Protocol.Messages.MetadataResponse>(
+                    broker.Port, new Gregor.Protocol.Messages.MetadataRequest { Topics = [] }, version: 12);
+                var listed = metadata.Brokers.Select(b => b.NodeId).Order().ToList();
+                if (listed.SequenceEqual(ids) && ids.Contains(metadata.ControllerId))
+                {
+                    break;
+                }
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"broker {id} lists brokers [{string.Join(",", listed)}] and controller {metadata.ControllerId}, expected [{string.Join(",", ids)}]");
+                }
+                await Task.Delay(100);
+            }
         }
     }
 
