@@ -93,34 +93,18 @@ public sealed partial class BrokerServer
             _loggerFactory.CreateLogger<ZooKeeperTopicStore>());
         var topics = new TopicManager(effective, store, metadata, new PartitionBudget(_logs), _loggerFactory.CreateLogger<TopicManager>());
 
-        var handlers = new List<IRequestHandler>();
-        handlers.Add(new ApiVersionsHandler(handlers));
-        handlers.Add(new MetadataHandler(metadata, topics));
-        handlers.Add(new ProduceHandler(replicas, metadata));
-        handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
-        handlers.Add(new ListOffsetsHandler(replicas, metadata));
-        handlers.Add(new InitProducerIdHandler(new ProducerIdManager(() =>
-        {
-            var block = zk.Store.AllocateProducerIdBlockAsync(_config.BrokerId).GetAwaiter().GetResult();
-            return (block.FirstProducerId, block.LastProducerId);
-        })));
-        handlers.Add(new CreateTopicsHandler(topics, _config));
         var groupStore = new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>());
         var groupsLogger = _loggerFactory.CreateLogger<GroupCoordinator>();
         _groups = new GroupCoordinator(GroupCoordinatorOptions.From(_config), groupStore, groupsLogger,
             leaderOf: OffsetsTopicLeaders.From(metadata, () => CreateOffsetsTopicInBackground(groupStore, groupsLogger)));
         _groups.Start();
         var leadership = new CoordinatorLeadership(_groups);
-        handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
-        handlers.AddRange(GroupHandlers.Create(_groups, metadata, self));
-        var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId, _loggerFactory.CreateLogger<ConfigAdmin>());
-        handlers.Add(new CreatePartitionsHandler(topics, metadata));
-        handlers.Add(new DescribeConfigsHandler(topics, configAdmin));
-        handlers.Add(new AlterConfigsHandler(configAdmin));
-        handlers.Add(new IncrementalAlterConfigsHandler(configAdmin));
-        handlers.Add(new DeleteRecordsHandler(replicas));
-        handlers.Add(new DescribeClusterHandler(metadata));
-        handlers.Add(new DescribeLogDirsHandler(_logs));
+        var producerIds = new ProducerIdManager(() =>
+        {
+            var block = zk.Store.AllocateProducerIdBlockAsync(_config.BrokerId).GetAwaiter().GetResult();
+            return (block.FirstProducerId, block.LastProducerId);
+        });
+        var handlers = ClientHandlers(metadata, topics, replicas, producerIds, dynamicConfig, self);
 
         // The controller's requests to this broker.
         handlers.Add(new LeaderAndIsrHandler(_config.BrokerId, replicas, _fence,

@@ -75,21 +75,36 @@ public sealed partial class BrokerServer : IAsyncDisposable
         store.Load();
         var topics = new TopicManager(effective, store, metadata, new PartitionBudget(_logs), _loggerFactory.CreateLogger<TopicManager>());
 
+        var groupStore = new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>());
+        _groups = new GroupCoordinator(GroupOptions(topics), groupStore, _loggerFactory.CreateLogger<GroupCoordinator>(),
+            leaderOf: OffsetsTopicLeaders.From(metadata, () => groupStore.EnsureTopicAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()));
+        // A single node leads every __consumer_offsets partition: all are elected and loaded now.
+        _groupsLoad = _groups.StartAsync();
+        var handlers = ClientHandlers(metadata, topics, replicas, ProducerIdManager.ForLogDir(_config.LogDirs[0]), dynamicConfig, self);
+        _listener!.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
+        _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
+            _config.BrokerId, clusterId, listenerConfig.Host, _listener!.BoundPort, self.Host, self.Port);
+    }
+
+    /// <summary>
+    /// The handlers of the APIs clients use, the same in both modes: what differs is behind the
+    /// metadata cache, the cluster store under <paramref name="topics"/> and the producer-id blocks.
+    /// The group coordinator is made before.
+    /// </summary>
+    private List<IRequestHandler> ClientHandlers(IMetadataCache metadata, TopicManager topics, ReplicaManager replicas,
+        ProducerIdManager producerIds, DynamicBrokerConfig dynamicConfig, BrokerEndpoint self)
+    {
+        var groups = _groups!;
         var handlers = new List<IRequestHandler>();
         handlers.Add(new ApiVersionsHandler(handlers));
         handlers.Add(new MetadataHandler(metadata, topics));
         handlers.Add(new ProduceHandler(replicas, metadata));
         handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
         handlers.Add(new ListOffsetsHandler(replicas, metadata));
-        handlers.Add(new InitProducerIdHandler(ProducerIdManager.ForLogDir(_config.LogDirs[0])));
+        handlers.Add(new InitProducerIdHandler(producerIds));
         handlers.Add(new CreateTopicsHandler(topics, _config));
-        var groupStore = new LogGroupStore(topics, replicas, _config, _loggerFactory.CreateLogger<LogGroupStore>());
-        _groups = new GroupCoordinator(GroupOptions(topics), groupStore, _loggerFactory.CreateLogger<GroupCoordinator>(),
-            leaderOf: OffsetsTopicLeaders.From(metadata, () => groupStore.EnsureTopicAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()));
-        // A single node leads every __consumer_offsets partition: all are elected and loaded now.
-        _groupsLoad = _groups.StartAsync();
-        handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, _groups));
-        handlers.AddRange(GroupHandlers.Create(_groups, metadata, self));
+        handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, groups));
+        handlers.AddRange(GroupHandlers.Create(groups, metadata, self));
         var configAdmin = new ConfigAdmin(topics, dynamicConfig, _config.BrokerId, _loggerFactory.CreateLogger<ConfigAdmin>());
         handlers.Add(new CreatePartitionsHandler(topics, metadata));
         handlers.Add(new DescribeConfigsHandler(topics, configAdmin));
@@ -97,10 +112,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
         handlers.Add(new IncrementalAlterConfigsHandler(configAdmin));
         handlers.Add(new DeleteRecordsHandler(replicas));
         handlers.Add(new DescribeClusterHandler(metadata));
-        handlers.Add(new DescribeLogDirsHandler(_logs));
-        _listener!.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
-        _logger.LogInformation("Broker {BrokerId} of cluster {ClusterId} listening on {Address}:{Port}, advertised as {Host}:{AdvertisedPort}",
-            _config.BrokerId, clusterId, listenerConfig.Host, _listener!.BoundPort, self.Host, self.Port);
+        handlers.Add(new DescribeLogDirsHandler(_logs!));
+        return handlers;
     }
 
     /// <summary>
