@@ -166,9 +166,11 @@ public sealed class BrokerConnection : IAsyncDisposable
                     : next.Complete(frame, Destination);
                 if (failure is not null)
                 {
-                    // The request was taken off the queue already, so Fail does not see it.
-                    next?.Fail(failure);
+                    // The connection is failed first, so a caller that sees its request fail finds
+                    // the connection closed; the request was taken off the queue already, so Fail
+                    // does not see it.
                     Fail(failure);
+                    next?.Fail(failure);
                     return;
                 }
             }
