@@ -95,12 +95,12 @@ public class JuteEncodingTests
     public void Multi_request_ends_with_a_done_header_and_its_reply_gives_per_op_results()
     {
         var writer = new JuteWriter();
-        Requests.Multi(writer, [ZkOp.Check("/c", 4), ZkOp.Delete("/d")], p => "/root" + p);
+        Requests.Multi(writer, [ZkOp.Check("/c", 4), ZkOp.Delete("/d")], p => "/chroot" + p);
         var reader = new JuteReader(writer.ToArray());
         Assert.Equal((13, false, -1), (reader.ReadInt(), reader.ReadBool(), reader.ReadInt()));
-        Assert.Equal(("/root/c", 4), (reader.ReadString(), reader.ReadInt()));
+        Assert.Equal(("/chroot/c", 4), (reader.ReadString(), reader.ReadInt()));
         Assert.Equal((2, false, -1), (reader.ReadInt(), reader.ReadBool(), reader.ReadInt()));
-        Assert.Equal(("/root/d", -1), (reader.ReadString(), reader.ReadInt()));
+        Assert.Equal(("/chroot/d", -1), (reader.ReadString(), reader.ReadInt()));
         Assert.Equal((-1, true, -1), (reader.ReadInt(), reader.ReadBool(), reader.ReadInt()));
         Assert.Equal(0, reader.Remaining);
 
