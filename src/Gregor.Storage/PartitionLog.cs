@@ -123,6 +123,27 @@ public sealed partial class PartitionLog : IDisposable
 
     private void SetLogEndOffset(long value) => Volatile.Write(ref _logEndOffset, value);
 
+    /// <summary>The leader epoch of the newest epoch entry (-1 when the log never had one).</summary>
+    public int LatestEpoch
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return LeaderEpochCache.LatestEpoch;
+            }
+        }
+    }
+
+    /// <summary>See <see cref="LeaderEpochCache.EndOffsetFor"/>, against the current log end, under the log's lock.</summary>
+    public (int Epoch, long EndOffset) EndOffsetForEpoch(int epoch)
+    {
+        lock (_lock)
+        {
+            return LeaderEpochCache.EndOffsetFor(epoch, _logEndOffset);
+        }
+    }
+
     /// <summary>Moves the high watermark (the partition layer does, once enough replicas have the data), clamped to [LogStartOffset, LogEndOffset].</summary>
     public void UpdateHighWatermark(long offset)
     {

@@ -98,6 +98,16 @@ public sealed partial record BrokerConfig
         MinInSyncReplicas = Int("min.insync.replicas");
         UncleanLeaderElectionEnable = Bool("unclean.leader.election.enable");
         ReplicaLagTimeMaxMs = Long("replica.lag.time.max.ms");
+        ReplicaFetchMaxBytes = Int("replica.fetch.max.bytes");
+        ReplicaFetchWaitMaxMs = Int("replica.fetch.wait.max.ms");
+        ReplicaFetchMinBytes = Int("replica.fetch.min.bytes");
+        ReplicaFetchBackoffMs = Int("replica.fetch.backoff.ms");
+        ReplicaFetchResponseMaxBytes = Int("replica.fetch.response.max.bytes");
+        ReplicaSocketTimeoutMs = Int("replica.socket.timeout.ms");
+        NumReplicaFetchers = Int("num.replica.fetchers");
+        AutoLeaderRebalanceEnable = Bool("auto.leader.rebalance.enable");
+        LeaderImbalanceCheckIntervalSeconds = Int("leader.imbalance.check.interval.seconds");
+        LeaderImbalancePerBrokerPercentage = Int("leader.imbalance.per.broker.percentage");
         FetchMaxBytes = Int("fetch.max.bytes");
 
         OffsetsTopicNumPartitions = Int("offsets.topic.num.partitions");
@@ -261,6 +271,16 @@ public sealed partial record BrokerConfig
     public int MinInSyncReplicas { get; }
     public bool UncleanLeaderElectionEnable { get; }
     public long ReplicaLagTimeMaxMs { get; }
+    public int ReplicaFetchMaxBytes { get; }
+    public int ReplicaFetchWaitMaxMs { get; }
+    public int ReplicaFetchMinBytes { get; }
+    public int ReplicaFetchBackoffMs { get; }
+    public int ReplicaFetchResponseMaxBytes { get; }
+    public int ReplicaSocketTimeoutMs { get; }
+    public int NumReplicaFetchers { get; }
+    public bool AutoLeaderRebalanceEnable { get; }
+    public int LeaderImbalanceCheckIntervalSeconds { get; }
+    public int LeaderImbalancePerBrokerPercentage { get; }
     public int FetchMaxBytes { get; }
 
     // ----- Group coordinator -----

@@ -141,6 +141,10 @@ public static class BrokerConfigDefinitions
         Int("replica.socket.timeout.ms", 30000, null, "Socket timeout of follower fetches (ms)."),
         Long("replica.high.watermark.checkpoint.interval.ms", 5000L, null, "How often high watermarks are checkpointed (ms)."),
         Int("num.replica.fetchers", 1, null, "Fetcher threads per source broker."),
+        Int("replica.fetch.backoff.ms", 1000, AtLeast(0), "Wait after a follower fetch failed before fetching again (ms)."),
+        Int("replica.fetch.response.max.bytes", 10 * (int)MiB, AtLeast(0), "Most bytes a follower fetch returns over all partitions."),
+        Int("leader.imbalance.check.interval.seconds", 300, AtLeast(1), "How often the controller checks for partitions not led by their preferred replica (s)."),
+        Int("leader.imbalance.per.broker.percentage", 10, null, "Share of a broker's partitions led elsewhere that triggers a preferred leader election (%)."),
         Int("fetch.max.bytes", 57671680, AtLeast(1024), "Most bytes returned for one fetch request (bytes)."),
 
         // ----- Group coordinator and offsets -----

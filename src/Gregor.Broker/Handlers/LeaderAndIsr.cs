@@ -64,7 +64,7 @@ public sealed class LeaderAndIsrHandler(
 
     private async ValueTask<ErrorCode> ApplyAsync(TopicPartition tp, Gregor.Protocol.Wire.Uuid topicId, LeaderAndIsrRequest.LeaderAndIsrPartitionState state, CancellationToken cancellationToken)
     {
-        var held = replicas.GetPartition(tp.Topic, tp.Partition);
+        var held = replicas.GetReplica(tp);
         if (held is not null && state.LeaderEpoch < held.LeaderEpoch)
         {
             logger.LogWarning("Ignoring LeaderAndIsr for {Partition}: its leader epoch {Epoch} is older than this broker's {Current}", tp, state.LeaderEpoch, held.LeaderEpoch);
@@ -81,7 +81,7 @@ public sealed class LeaderAndIsrHandler(
             return ErrorCode.None;
         }
         var config = await configOf(tp.Topic, cancellationToken).ConfigureAwait(false);
-        var partition = replicas.BecomeLeader(tp, topicId, config, state.LeaderEpoch, [.. state.Replicas], [.. state.Isr]);
+        var partition = replicas.BecomeLeader(tp, topicId, config, state.LeaderEpoch, [.. state.Replicas], [.. state.Isr], state.PartitionEpoch);
         if (partition is null)
         {
             return ErrorCode.KafkaStorageError;

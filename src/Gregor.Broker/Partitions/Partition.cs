@@ -4,9 +4,9 @@ using Gregor.Storage;
 namespace Gregor.Broker.Partitions;
 
 /// <summary>
-/// A partition this broker holds, and the only surface request handlers and coordinators see of
-/// it: its leadership (leader epoch, assigned replicas, in-sync replicas), its offsets, appends
-/// and reads. The log stays inside: it guards its own state, including its idempotent producers'
+/// A partition this broker holds, as leader or as follower, and the only surface request handlers,
+/// coordinators and replica fetchers see of it: its leadership (leader, leader epoch, partition
+/// epoch, assigned replicas, in-sync replicas), its offsets, appends and reads. The log stays inside: it guards its own state, including its idempotent producers'
 /// state, which it checks and updates under its lock as it appends.
 /// The leadership is one immutable <see cref="LeaderState"/> replaced whole by
 /// <see cref="MakeLeader"/>, so a reader never sees an epoch with another epoch's ISR.
@@ -20,16 +20,33 @@ public sealed class Partition
     private TaskCompletionSource _dataArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _observed;
 
-    /// <summary>The leadership of a partition: its epoch, its assigned replicas and those in sync.</summary>
-    public sealed record LeaderState(int LeaderEpoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Isr);
+    /// <summary>
+    /// The leadership of a partition as the controller last stated it: the leader's broker id, the
+    /// leader epoch, the partition epoch (the version of its state in the cluster store, which an
+    /// ISR change proposed to the controller names), its assigned replicas and those in sync.
+    /// </summary>
+    public sealed record LeaderState(int Leader, int LeaderEpoch, int PartitionEpoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Isr);
 
-    public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, LeaderState leadership)
+    public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int localBrokerId, LeaderState leadership)
     {
         TopicPartition = topicPartition;
         TopicId = topicId;
         _log = log;
+        LocalBrokerId = localBrokerId;
         _leadership = leadership;
     }
+
+    /// <summary>The id of the broker holding this replica.</summary>
+    public int LocalBrokerId { get; }
+
+    /// <summary>True while this broker leads the partition; false while it follows <see cref="LeaderId"/>.</summary>
+    public bool IsLeader => Volatile.Read(ref _leadership).Leader == LocalBrokerId;
+
+    /// <summary>The leader's broker id as last stated by the controller (-1: none).</summary>
+    public int LeaderId => Volatile.Read(ref _leadership).Leader;
+
+    /// <summary>The version of the partition's state in the cluster store.</summary>
+    public int PartitionEpoch => Volatile.Read(ref _leadership).PartitionEpoch;
 
     public TopicPartition TopicPartition { get; }
 
@@ -70,10 +87,53 @@ public sealed class Partition
     /// replicas and ISR; the batches it appends carry that epoch. Offsets appended so far stay as
     /// they are.
     /// </summary>
-    public void MakeLeader(int leaderEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> isr)
+    public void MakeLeader(int leaderEpoch, int partitionEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> isr)
     {
-        Volatile.Write(ref _leadership, new LeaderState(leaderEpoch, replicas, isr));
+        Volatile.Write(ref _leadership, new LeaderState(LocalBrokerId, leaderEpoch, partitionEpoch, replicas, isr));
         MaybeIncrementHighWatermark();
+    }
+
+    /// <summary>
+    /// This broker follows <paramref name="leader"/> from now on (-1: the partition has no leader
+    /// for now). Returns true when the leader or the leader epoch changed, so the replica fetcher
+    /// starts again from this replica's log end (it finds any divergence from the new leader
+    /// through the last fetched epoch). The high watermark stays where it is until the leader says.
+    /// </summary>
+    public bool MakeFollower(int leader, int leaderEpoch, int partitionEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> isr)
+    {
+        var previous = Volatile.Read(ref _leadership);
+        Volatile.Write(ref _leadership, new LeaderState(leader, leaderEpoch, partitionEpoch, replicas, isr));
+        SignalDataArrived();
+        return previous.Leader != leader || previous.LeaderEpoch != leaderEpoch;
+    }
+
+    /// <summary>The leader epoch of the last batch in the log (-1 for an empty log that never had one): a follower's last fetched epoch.</summary>
+    public int LatestEpoch => _log.LatestEpoch;
+
+    /// <summary>
+    /// OffsetForLeaderEpoch: the largest epoch at or below <paramref name="epoch"/> this log holds
+    /// and the offset where the epoch after it starts (the log end for the latest); (-1, -1) when
+    /// the log holds no such epoch.
+    /// </summary>
+    public (int Epoch, long EndOffset) EndOffsetForEpoch(int epoch) => _log.EndOffsetForEpoch(epoch);
+
+    /// <summary>A follower diverging from its leader drops every batch at or after <paramref name="offset"/> (see <see cref="PartitionLog.TruncateTo"/>).</summary>
+    public void TruncateTo(long offset) => _log.TruncateTo(offset);
+
+    /// <summary>A follower whose fetch offset fell below the leader's log start restarts its log empty at <paramref name="offset"/>.</summary>
+    public void TruncateFullyAndStartAt(long offset) => _log.TruncateFullyAndStartAt(offset);
+
+    /// <summary>A follower takes the leader's high watermark, never beyond its own log end.</summary>
+    public void UpdateFollowerHighWatermark(long leaderHighWatermark) =>
+        _log.UpdateHighWatermark(Math.Min(leaderHighWatermark, _log.LogEndOffset));
+
+    /// <summary>A follower's log start follows the leader's upwards (retention and DeleteRecords on the leader), up to its own high watermark.</summary>
+    public void UpdateFollowerLogStartOffset(long leaderLogStartOffset)
+    {
+        if (leaderLogStartOffset > _log.LogStartOffset && leaderLogStartOffset <= _log.HighWatermark)
+        {
+            _log.DeleteRecordsBefore(leaderLogStartOffset);
+        }
     }
 
     /// <summary>

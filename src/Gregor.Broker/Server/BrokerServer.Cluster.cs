@@ -86,7 +86,7 @@ public sealed partial class BrokerServer
         _clusterMetadata = new ClusterMetadataCache(clusterId, listenerConfig.ListenerName);
         _fence = new ControllerFence();
         var metadata = _clusterMetadata;
-        var replicas = new ReplicaManager(_logs);
+        var replicas = new ReplicaManager(_logs, _config.BrokerId);
         var logs = _logs;
         var store = new ZooKeeperTopicStore(zk, metadata, topicConfigs,
             broker => ApplyBrokerDefaults(logs, topicConfigs, broker),

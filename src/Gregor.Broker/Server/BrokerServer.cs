@@ -70,7 +70,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
 
         var (listenerConfig, self) = BindListener();
         var metadata = new MetadataCache(clusterId, self);
-        var replicas = new ReplicaManager(_logs);
+        var replicas = new ReplicaManager(_logs, _config.BrokerId);
         var store = new LocalClusterStore(effective, _logs, metadata, replicas, records, _loggerFactory.CreateLogger<LocalClusterStore>());
         store.Load();
         var topics = new TopicManager(effective, store, metadata, new PartitionBudget(_logs), _loggerFactory.CreateLogger<TopicManager>());

@@ -16,7 +16,7 @@ public sealed class IdempotentProduceRecoveryTests : IDisposable
 {
     private const long ProducerId = 4242;
     private static readonly TopicPartition Tp = new("idempotent", 0);
-    private static readonly Partition.LeaderState Leadership = new(0, [1], [1]);
+    private static readonly Partition.LeaderState Leadership = new(Leader: 1, LeaderEpoch: 0, PartitionEpoch: 0, [1], [1]);
     private readonly string _root = Directory.CreateTempSubdirectory("gregor-idempotent-").FullName;
 
     [Fact]
@@ -24,7 +24,7 @@ public sealed class IdempotentProduceRecoveryTests : IDisposable
     {
         var running = Open("running");
         var runningLog = running.GetOrCreateLog(Tp);
-        var partition = new Partition(Tp, Uuid.NewRandom(), runningLog, Leadership);
+        var partition = new Partition(Tp, Uuid.NewRandom(), runningLog, localBrokerId: 1, Leadership);
         var offsets = new List<long>();
         for (var sequence = 0; sequence < 17; sequence++)
         {
@@ -39,7 +39,7 @@ public sealed class IdempotentProduceRecoveryTests : IDisposable
 
         var restarted = Open("crashed");
         var log = restarted.GetLog(Tp)!;
-        var recovered = new Partition(Tp, Uuid.NewRandom(), log, Leadership);
+        var recovered = new Partition(Tp, Uuid.NewRandom(), log, localBrokerId: 1, Leadership);
         Assert.Equal(17, log.LogEndOffset);
         // The last five batches: 12–14 before the roll at 15, 15–16 after it.
         for (var sequence = 12; sequence < 17; sequence++)

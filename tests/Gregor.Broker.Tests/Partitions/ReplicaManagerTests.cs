@@ -23,7 +23,7 @@ public sealed class ReplicaManagerTests : IDisposable
     {
         _logs = new LogManager(new LogManagerOptions { LogDirs = [_root], ClusterId = "test-cluster", StartBackgroundTasks = false });
         _logs.Startup();
-        _replicas = new ReplicaManager(_logs);
+        _replicas = new ReplicaManager(_logs, localBrokerId: 1);
     }
 
     [Fact]
