@@ -10,7 +10,8 @@ namespace Gregor.EndToEnd.Tests.Cluster;
 /// Replication factor > 1 on three broker processes: followers fetch every record the leader
 /// acknowledged (acks=1) and hold the same bytes; a follower that was down catches up; a
 /// follower made leader stops fetching and serves produce; a deleted topic leaves every
-/// replica's log dir. Each test waits for the replicas with generous deadlines, then compares the segment
+/// replica's log dir; an old leader holding records nobody else has truncates them when it
+/// rejoins. Each test waits for the replicas with generous deadlines, then compares the segment
 /// files of the stopped brokers byte for byte.
 /// </summary>
 public sealed class ReplicationTests
@@ -77,6 +78,49 @@ public sealed class ReplicationTests
         var expected = LogBytes(cluster.Brokers[successor].LogDir, topic);
         Assert.Equal(expected, LogBytes(cluster.Brokers[other].LogDir, topic));
         Assert.Equal(expected, LogBytes(cluster.Brokers[leader].LogDir, topic));
+    }
+
+    // Until the leader answers DivergingEpoch, the old leader sees OFFSET_OUT_OF_RANGE and
+    // truncates only to the new leader's log end, keeping records the new leader never had.
+    [Fact(Skip = "needs the leader's Fetch follower path (DivergingEpoch)")]
+    public async Task An_old_leader_with_records_no_other_replica_has_truncates_them_when_it_follows_the_new_leader()
+    {
+        // The two replicas are the brokers that are not the controller, so that killing them
+        // leaves the controller running. The follower goes first and the leader takes records
+        // alone; then the leader goes, the follower returns and is elected (uncleanly: it left
+        // the ISR), and takes records of its own at the same offsets.
+        await using var cluster = await KafkaCluster.StartAsync(3, ["unclean.leader.election.enable=true"]);
+        await using var zk = await cluster.ConnectZooKeeperAsync();
+        var controller = await WaitForControllerAsync(zk);
+        var leader = new[] { 1, 2, 3 }.First(id => id != controller);
+        var follower = new[] { 1, 2, 3 }.First(id => id != controller && id != leader);
+        const string topic = "diverging";
+        var through = cluster.Brokers[controller].BootstrapServers;
+        await CreateReplicatedTopicAsync(cluster, topic, leader, follower);
+        await WaitForMetadataAsync(through, topic, t => t.Partitions.Single().Leader == leader);
+        await ProduceAsync(through, topic, 0, Values("shared", 10));
+        await WaitInSyncAsync(cluster, topic, leader, follower);
+
+        await cluster.Brokers[follower].KillAsync();
+        await WaitForBrokerNodeAsync(zk, follower, present: false);
+        await ProduceAsync(cluster.Brokers[leader].BootstrapServers, topic, 0, Values("only-on-the-old-leader", 10));
+        await cluster.Brokers[leader].KillAsync();
+        await WaitForBrokerNodeAsync(zk, leader, present: false);
+        await WaitForMetadataAsync(through, topic, t => t.Partitions.Single().Leader == -1);
+
+        await cluster.StartBrokerAsync(follower);
+        await WaitForBrokerNodeAsync(zk, follower, present: true);
+        await WaitForMetadataAsync(through, topic, t => t.Partitions.Single().Leader == follower);
+        await ProduceAsync(cluster.Brokers[follower].BootstrapServers, topic, 0, Values("new-leader", 5));
+
+        await cluster.StartBrokerAsync(leader);
+        await WaitForBrokerNodeAsync(zk, leader, present: true);
+        await cluster.Brokers[leader].WaitForOutputAsync($"{topic}-0: truncating from log end 20 to 10", Generous);
+        await WaitInSyncAsync(cluster, topic, follower, leader);
+        Assert.Equal([.. Values("shared", 10), .. Values("new-leader", 5)], Consume(cluster.Brokers[follower].BootstrapServers, topic, 0, 15));
+
+        await StopAllAsync(cluster);
+        Assert.Equal(LogBytes(cluster.Brokers[follower].LogDir, topic), LogBytes(cluster.Brokers[leader].LogDir, topic));
     }
 
     private static int StoppedFollowing(BrokerProcess broker, int leader) =>
