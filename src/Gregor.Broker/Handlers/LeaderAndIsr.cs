@@ -15,7 +15,7 @@ namespace Gregor.Broker.Handlers;
 /// broker epoch, then answered per partition, as Kafka's makeLeaders / makeFollowers do it. A
 /// request whose leader epoch is older than the one held is refused for that partition
 /// (STALE_CONTROLLER_EPOCH, as Kafka answers). Logs missing here are created (with the topic's
-/// config as the cluster store has it), those of one request concurrently.
+/// config as the cluster store has it).
 /// <list type="bullet">
 /// <item>Partitions this broker is told to lead are first taken from the replica fetchers, so
 /// nothing fetched from the old leader lands after it leads, then take the leader epoch,
@@ -39,9 +39,6 @@ public sealed class LeaderAndIsrHandler(
     ILeadershipListener listener,
     ILogger<LeaderAndIsrHandler> logger) : RequestHandler<LeaderAndIsrRequest, LeaderAndIsrResponse>
 {
-    /// <summary>How many partitions' logs one request creates at once (creating one is a few small file writes).</summary>
-    private static readonly int CreationParallelism = Environment.ProcessorCount * 2;
-
     private sealed record Change(TopicPartition Partition, Uuid TopicId, LeaderAndIsrRequest.LeaderAndIsrPartitionState State)
     {
         public Partition? Held { get; init; }
@@ -83,11 +80,12 @@ public sealed class LeaderAndIsrHandler(
         var toFollow = applied.Where(c => c.State.Leader != brokerId).ToList();
 
         await fetchers.RemovePartitionsAsync([.. toLead.Select(c => c.Partition)]).ConfigureAwait(false);
-        await Parallel.ForEachAsync(applied, new ParallelOptions { MaxDegreeOfParallelism = CreationParallelism, CancellationToken = cancellationToken }, (change, _) =>
+        // One after the other: LogManager creates logs under one lock, so creating them
+        // concurrently would only queue on it (not measured yet).
+        foreach (var change in applied)
         {
             Apply(change, configs[change.Partition.Topic]);
-            return ValueTask.CompletedTask;
-        }).ConfigureAwait(false);
+        }
 
         foreach (var change in toLead.Where(c => c.Result is not null))
         {
@@ -122,7 +120,7 @@ public sealed class LeaderAndIsrHandler(
         return response;
     }
 
-    /// <summary>Makes this broker leader or follower of one partition (creating its log when missing); runs concurrently with the request's others.</summary>
+    /// <summary>Makes this broker leader or follower of one partition (creating its log when missing).</summary>
     private void Apply(Change change, LogConfig config)
     {
         var state = change.State;
