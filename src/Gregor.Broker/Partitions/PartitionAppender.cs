@@ -166,15 +166,10 @@ internal static class PartitionAppender
     /// A follower's append: the batches come from the leader with their offsets, leader epochs and
     /// producer state already decided, so they are written as they are (the log checks their
     /// framing and that they start at or after its log end). The high watermark is the leader's to
-    /// move, so it is left alone here. A partition led here takes no replica's batches
-    /// (NOT_LEADER_OR_FOLLOWER: a fetch answered before this broker became leader).
+    /// move, so it is left alone here.
     /// </summary>
     public static async ValueTask<AppendResult> AppendAsFollowerAsync(Partition partition, PartitionLog log, ReadOnlyMemory<byte> records)
     {
-        if (partition.IsLeader)
-        {
-            return AppendResult.Failed(ErrorCode.NotLeaderOrFollower, $"this broker leads {log.TopicPartition}: it takes no replicated batches", log.LogStartOffset);
-        }
         try
         {
             var info = await log.AppendAsync(MemoryMarshal.AsMemory(records), partition.LeaderEpoch, assignOffsets: false).ConfigureAwait(false);
