@@ -66,6 +66,9 @@ public sealed partial class PartitionLog : IDisposable
 
     public LeaderEpochCache LeaderEpochCache { get; }
 
+    /// <summary>The clock of the log manager that opened the log (a fake one in tests).</summary>
+    public TimeProvider Time => _time;
+
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
 
     public long LogEndOffset => Volatile.Read(ref _logEndOffset);

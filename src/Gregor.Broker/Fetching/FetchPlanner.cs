@@ -4,8 +4,20 @@ using Gregor.Protocol.Messages;
 
 namespace Gregor.Broker.Fetching;
 
-/// <summary>One partition to read, with the name and id it is known by; <see cref="Cached"/> is its session entry, if any.</summary>
-public sealed record PlannedPartition(FetchPartitionKey Key, string Topic, long FetchOffset, int MaxBytes, CachedFetchPartition? Cached);
+/// <summary>
+/// One partition to read, with the name and id it is known by; <see cref="Cached"/> is its session
+/// entry, if any. <see cref="CurrentLeaderEpoch"/> (v9+), <see cref="LastFetchedEpoch"/> (v12+) and
+/// <see cref="LogStartOffset"/> (v5+, a follower's) are as requested, -1 when not sent (a partition
+/// a session carries over from an earlier request has -1).
+/// </summary>
+public sealed record PlannedPartition(FetchPartitionKey Key, string Topic, long FetchOffset, int MaxBytes, CachedFetchPartition? Cached)
+{
+    public int CurrentLeaderEpoch { get; init; } = -1;
+
+    public int LastFetchedEpoch { get; init; } = -1;
+
+    public long LogStartOffset { get; init; } = -1;
+}
 
 /// <summary>
 /// The partitions a fetch reads, in response order. <see cref="Incremental"/>: the request
@@ -35,7 +47,12 @@ public sealed class FetchPlanner(IMetadataCache metadata, FetchSessionCache sess
             var name = TopicName(version, topic.TopicId, topic.Topic);
             foreach (var p in topic.Partitions)
             {
-                requested.Add(new PlannedPartition(new FetchPartitionKey(version >= 13 ? topic.TopicId : default, name, p.Partition), name, p.FetchOffset, p.PartitionMaxBytes, null));
+                requested.Add(new PlannedPartition(new FetchPartitionKey(version >= 13 ? topic.TopicId : default, name, p.Partition), name, p.FetchOffset, p.PartitionMaxBytes, null)
+                {
+                    CurrentLeaderEpoch = p.CurrentLeaderEpoch,
+                    LastFetchedEpoch = p.LastFetchedEpoch,
+                    LogStartOffset = p.LogStartOffset,
+                });
             }
         }
         requested = Collapse(requested);

@@ -7,13 +7,25 @@ using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Gregor.Protocol.Records;
 using Gregor.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gregor.Broker.Handlers;
 
 /// <summary>
-/// Fetch, versions 0-17, for consumers (a replica id of a follower is treated as a consumer: there
-/// are no followers on a single node).
+/// Fetch, versions 0-17, for consumers and followers.
 /// <list type="bullet">
+/// <item>A follower names itself by replica id (ReplicaId below v15, ReplicaState at v15+): it reads
+/// up to the log end, its fetch offset is recorded as its log end (see
+/// <see cref="Partition.UpdateFollowerFetchState"/>: the high watermark may move, the ISR may
+/// grow), and it parks on appends. A replica id that is not an assigned replica of the partition
+/// is served as a consumer, never past the high watermark, with a warning (Kafka's CVE-2018-1288).
+/// Consumers read up to the high watermark and park on its moves.</item>
+/// <item>CurrentLeaderEpoch (v9+, also from consumers): FENCED_LEADER_EPOCH when older than the
+/// partition's, UNKNOWN_LEADER_EPOCH when newer. LastFetchedEpoch (v12+): when the log holds that
+/// epoch ending before the fetch offset, or only an older epoch, the answer is DivergingEpoch (the
+/// largest epoch held at or below it and its end offset) with no records; when it holds no epoch at
+/// or below it, OFFSET_OUT_OF_RANGE (as Kafka).</item>
 /// <item>Long polling: when fewer than min_bytes are available the request parks on the partitions'
 /// append signals until data arrives or max_wait_ms expires.</item>
 /// <item>Limits: partition_max_bytes per partition and max_bytes (v3+) per response; the first batch
@@ -31,10 +43,13 @@ namespace Gregor.Broker.Handlers;
 /// Departure: isolation level read_committed reads up to the high watermark (there are no
 /// transactions yet, so the last stable offset is the high watermark).
 /// </summary>
-public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadata, FetchSessionCache sessions)
+public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadata, FetchSessionCache sessions,
+    ILogger<FetchHandler>? logger = null, IIsrChangeSender? isrChanges = null, TimeProvider? time = null)
     : RequestHandler<FetchRequest, FetchResponse>
 {
     private readonly FetchPlanner _planner = new(metadata, sessions);
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
     {
@@ -50,12 +65,16 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
         // never answers an empty fetch before max_wait_ms, and a timer may fire a little early,
         // so the loop waits again until the clock says the wait is over.
         var deadline = Stopwatch.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (double)Stopwatch.Frequency / 1000);
-        var reads = ReadAll(plan.Partitions, responseMaxBytes);
+        var replicaId = version >= 15 ? request.ReplicaState.ReplicaId : request.ReplicaId;
+        var reads = ReadAll(plan.Partitions, responseMaxBytes, replicaId);
         while (!IsEnough(reads, request.MinBytes) && Stopwatch.GetTimestamp() < deadline)
         {
             // Take the signals first, then look again, so an append in between is not missed.
-            var signals = plan.Partitions.Select(p => replicas.GetPartition(p.Topic, p.Key.Partition)?.DataArrived).OfType<Task>().ToList();
-            reads = ReadAll(plan.Partitions, responseMaxBytes);
+            // Followers wait for appends (they read to the log end), consumers for the high watermark.
+            var signals = plan.Partitions.Select(p => replicas.GetPartition(p.Topic, p.Key.Partition) is { } held
+                ? replicaId >= 0 ? held.DataArrived : held.HighWatermarkMoved
+                : null).OfType<Task>().ToList();
+            reads = ReadAll(plan.Partitions, responseMaxBytes, replicaId);
             if (IsEnough(reads, request.MinBytes) || signals.Count == 0)
             {
                 break;
@@ -70,7 +89,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
             await Task.WhenAny(Task.WhenAny(signals), delay).ConfigureAwait(false);
             await timeout.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            reads = ReadAll(plan.Partitions, responseMaxBytes);
+            reads = ReadAll(plan.Partitions, responseMaxBytes, replicaId);
         }
         return BuildResponse(version, plan, reads);
     }
@@ -80,7 +99,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
         var bytes = 0L;
         foreach (var read in reads)
         {
-            if (read.Error != ErrorCode.None)
+            if (read.Error != ErrorCode.None || read.Diverging is not null)
             {
                 return true;
             }
@@ -89,9 +108,15 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
         return bytes >= Math.Max(1, minBytes);
     }
 
-    private readonly record struct PartitionRead(ErrorCode Error, LogReadResult Result, Partition? Partition);
+    /// <summary>One partition's read; <see cref="Follower"/>: read for an assigned follower, to the log end; <see cref="Diverging"/>: the follower's log diverged (nothing read).</summary>
+    private readonly record struct PartitionRead(ErrorCode Error, LogReadResult Result, Partition? Partition)
+    {
+        public bool Follower { get; init; }
 
-    private List<PartitionRead> ReadAll(List<PlannedPartition> planned, int responseMaxBytes)
+        public FetchResponse.EpochEndOffset? Diverging { get; init; }
+    }
+
+    private List<PartitionRead> ReadAll(List<PlannedPartition> planned, int responseMaxBytes, int replicaId)
     {
         var reads = new List<PartitionRead>(planned.Count);
         var budget = (long)responseMaxBytes;
@@ -100,16 +125,43 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
             var partition = replicas.GetPartition(p.Topic, p.Key.Partition);
             if (partition is null || (!p.Key.TopicId.IsZero && partition.TopicId != p.Key.TopicId))
             {
-                reads.Add(new PartitionRead(p.Key.TopicId.IsZero || metadata.FindTopic(p.Key.TopicId) is not null ? MissingPartition.ErrorFor(metadata, p.Topic, p.Key.Partition) : ErrorCode.UnknownTopicId, default, null));
+                reads.Add(new PartitionRead(NotLedHere(p), default, null));
                 continue;
             }
+            if (EpochError(p.CurrentLeaderEpoch, partition.LeaderEpoch) is { } fenced)
+            {
+                reads.Add(new PartitionRead(fenced, default, partition));
+                continue;
+            }
+            var follower = replicaId >= 0 && IsFollower(partition, replicaId);
             try
             {
+                if (p.LastFetchedEpoch >= 0)
+                {
+                    var (epoch, endOffset) = partition.EndOffsetForEpoch(p.LastFetchedEpoch);
+                    if (epoch < 0 || endOffset < 0)
+                    {
+                        throw new OffsetOutOfRangeException($"no epoch at or below {p.LastFetchedEpoch} in {partition.TopicPartition}");
+                    }
+                    if (epoch < p.LastFetchedEpoch || endOffset < p.FetchOffset)
+                    {
+                        reads.Add(new PartitionRead(ErrorCode.None, default, partition)
+                        {
+                            Follower = follower,
+                            Diverging = new FetchResponse.EpochEndOffset { Epoch = epoch, EndOffset = endOffset },
+                        });
+                        continue;
+                    }
+                }
                 var limit = (int)Math.Max(0, Math.Min(p.MaxBytes, budget));
                 var isFirst = budget == responseMaxBytes;
-                var result = partition.Read(p.FetchOffset, limit, minOneBatch: isFirst, ReadLimit.HighWatermark);
+                var result = partition.Read(p.FetchOffset, limit, minOneBatch: isFirst, follower ? ReadLimit.LogEnd : ReadLimit.HighWatermark);
                 budget -= result.Region.Length;
-                reads.Add(new PartitionRead(ErrorCode.None, result, partition));
+                if (follower)
+                {
+                    partition.UpdateFollowerFetchState(replicaId, p.FetchOffset, p.LogStartOffset, _time.GetUtcNow().ToUnixTimeMilliseconds(), isrChanges);
+                }
+                reads.Add(new PartitionRead(ErrorCode.None, result, partition) { Follower = follower });
             }
             catch (OffsetOutOfRangeException)
             {
@@ -123,6 +175,35 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
         return reads;
     }
 
+    /// <summary>A partition not led here: as <see cref="MissingPartition"/> says, unless the replica held here fences the requested leader epoch first (Kafka checks the epoch before leadership).</summary>
+    private ErrorCode NotLedHere(PlannedPartition p)
+    {
+        var error = p.Key.TopicId.IsZero || metadata.FindTopic(p.Key.TopicId) is not null ? MissingPartition.ErrorFor(metadata, p.Topic, p.Key.Partition) : ErrorCode.UnknownTopicId;
+        return error == ErrorCode.NotLeaderOrFollower && p.CurrentLeaderEpoch >= 0
+            && replicas.GetReplica(new TopicPartition(p.Topic, p.Key.Partition)) is { } held
+            && EpochError(p.CurrentLeaderEpoch, held.LeaderEpoch) is { } fenced
+                ? fenced
+                : error;
+    }
+
+    /// <summary>The request's current leader epoch against the partition's (-1: not checked).</summary>
+    internal static ErrorCode? EpochError(int requested, int current) =>
+        requested < 0 || requested == current ? null
+        : requested < current ? ErrorCode.FencedLeaderEpoch
+        : ErrorCode.UnknownLeaderEpoch;
+
+    /// <summary>Only an assigned replica other than this broker is trusted as a follower; any other replica id is read for as a consumer.</summary>
+    private bool IsFollower(Partition partition, int replicaId)
+    {
+        if (replicaId != partition.LocalBrokerId && partition.AssignedReplicas.Contains(replicaId))
+        {
+            return true;
+        }
+        _logger.LogWarning("Fetch from replica id {ReplicaId}, not a follower of {Partition} (replicas {Replicas}): served as a consumer, up to the high watermark",
+            replicaId, partition.TopicPartition, string.Join(",", partition.AssignedReplicas));
+        return false;
+    }
+
     private static FetchResponse BuildResponse(short version, FetchPlan plan, List<PartitionRead> reads)
     {
         var response = new FetchResponse { SessionId = plan.Session?.Id ?? 0 };
@@ -131,8 +212,9 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
         {
             var planned = plan.Partitions[i];
             var read = reads[i];
-            var highWatermark = read.Error == ErrorCode.None ? read.Result.HighWatermark : read.Partition?.HighWatermark ?? -1;
-            var logStartOffset = read.Error == ErrorCode.None ? read.Result.LogStartOffset : read.Partition?.LogStartOffset ?? -1;
+            // A follower's fetch may just have moved the high watermark: it is told the new one.
+            var highWatermark = read.Error == ErrorCode.None && !read.Follower && read.Diverging is null ? read.Result.HighWatermark : read.Partition?.HighWatermark ?? -1;
+            var logStartOffset = read.Error == ErrorCode.None && read.Diverging is null ? read.Result.LogStartOffset : read.Partition?.LogStartOffset ?? -1;
             var cached = planned.Cached;
             if (plan.Incremental && cached is not null && read.Error == ErrorCode.None && read.Result.Region.IsEmpty
                 && cached.LastHighWatermark == highWatermark && cached.LastLogStartOffset == logStartOffset)
@@ -149,7 +231,7 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
                 current = new FetchResponse.FetchableTopicResponse { Topic = planned.Topic, TopicId = planned.Key.TopicId };
                 response.Responses.Add(current);
             }
-            current.Partitions.Add(new FetchResponse.PartitionData
+            var data = new FetchResponse.PartitionData
             {
                 PartitionIndex = planned.Key.Partition,
                 ErrorCode = (short)read.Error,
@@ -158,7 +240,12 @@ public sealed class FetchHandler(ReplicaManager replicas, IMetadataCache metadat
                 LogStartOffset = logStartOffset,
                 AbortedTransactions = version >= 4 ? [] : null,
                 Records = read.Error == ErrorCode.None ? Materialize(version, read.Result.Region) : ReadOnlyMemory<byte>.Empty,
-            });
+            };
+            if (read.Diverging is { } diverging)
+            {
+                data.DivergingEpoch = diverging;
+            }
+            current.Partitions.Add(data);
         }
         return response;
     }

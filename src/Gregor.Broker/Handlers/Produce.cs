@@ -5,14 +5,16 @@ using Gregor.Broker.Requests;
 using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
+using Gregor.Storage;
 
 namespace Gregor.Broker.Handlers;
 
 /// <summary>
 /// Produce, versions 0-11. Every requested partition appears in the response, in request order,
 /// with its own error code. acks 0 sends no response (as Kafka does); acks 1 and -1 answer once
-/// the batches are in the log (on this single node -1 adds nothing but the flush the
-/// log.flush.interval.* policy asks for, which the log's group commit provides); any other acks
+/// the batches are in the log, -1 once every in-sync replica has them too (the high watermark
+/// passed them; see <see cref="AwaitReplicationAsync"/>; with replication factor 1 at once, after
+/// the flush the log.flush.interval.* policy asks for, which the log's group commit provides); any other acks
 /// value is INVALID_REQUIRED_ACKS; only the broker appends to internal topics (a client gets
 /// INVALID_TOPIC_EXCEPTION, as from Kafka, even without ACLs); a failed acks=0 request closes the connection, as Kafka does. Message format v0/v1 (Produce v0-2) is converted to v2 on append.
 /// A record set refused because of particular records (a CreateTime timestamp out of bounds, a
@@ -37,8 +39,10 @@ public sealed class ProduceHandler(ReplicaManager replicas, IMetadataCache metad
         }
         // Every partition's append starts before any is waited for: an append completes once its
         // batches are in the log, or once flushed when the flush policy asks, and the waits overlap.
-        // This is where acks=-1 will wait for the high watermark once partitions have followers.
+        // acks=-1 then waits, partition by partition, until the high watermark passes each
+        // partition's batches, within the request's timeout_ms (Kafka's DelayedProduce).
         var pending = ArrayPool<ValueTask<AppendResult>>.Shared.Rent(count);
+        CancellationTokenSource? timeout = null;
         try
         {
             var i = 0;
@@ -57,6 +61,15 @@ public sealed class ProduceHandler(ReplicaManager replicas, IMetadataCache metad
                 foreach (var data in topic.PartitionData)
                 {
                     var result = await pending[i++].ConfigureAwait(false);
+                    if (acks == -1 && result.Error == ErrorCode.None && result.LastOffset >= 0)
+                    {
+                        var (error, waited) = await AwaitReplicationAsync(topic.Name, data.Index, result.LastOffset + 1, request.TimeoutMs, timeout, cancellationToken).ConfigureAwait(false);
+                        timeout = waited;
+                        if (error != ErrorCode.None)
+                        {
+                            result = result with { Error = error, ErrorMessage = ReplicationFailure(error, topic.Name, data.Index) };
+                        }
+                    }
                     var partitionResponse = new ProduceResponse.PartitionProduceResponse
                     {
                         Index = data.Index,
@@ -80,6 +93,7 @@ public sealed class ProduceHandler(ReplicaManager replicas, IMetadataCache metad
         finally
         {
             ArrayPool<ValueTask<AppendResult>>.Shared.Return(pending, clearArray: true);
+            timeout?.Dispose();
         }
         if (acks == 0)
         {
@@ -107,6 +121,48 @@ public sealed class ProduceHandler(ReplicaManager replicas, IMetadataCache metad
                     : acks == -1 && NotEnoughReplicas(topic, data.Index, partition) is { } notEnough
                         ? ValueTask.FromResult(notEnough)
                         : partition.AppendAsync(records, AppendOrigin.Client);
+
+    /// <summary>
+    /// acks=-1: waits until the partition's high watermark reaches <paramref name="requiredOffset"/>
+    /// (see <see cref="Partition.CheckReplication"/>): NOT_LEADER_OR_FOLLOWER once leadership moved,
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND once the ISR fell below min.insync.replicas,
+    /// REQUEST_TIMED_OUT when <paramref name="timeoutMs"/> from the first wait of the request
+    /// passes. The request's timer is made on the first wait that does not complete at once
+    /// (replication factor 1 never waits, and allocates nothing here) and handed back.
+    /// </summary>
+    private async ValueTask<(ErrorCode Error, CancellationTokenSource? Timeout)> AwaitReplicationAsync(string topic, int index, long requiredOffset,
+        int timeoutMs, CancellationTokenSource? timeout, CancellationToken cancellationToken)
+    {
+        if (replicas.GetReplica(new TopicPartition(topic, index)) is not { } partition)
+        {
+            return (ErrorCode.NotLeaderOrFollower, timeout);
+        }
+        var (done, error) = partition.CheckReplication(requiredOffset);
+        if (done)
+        {
+            return (error, timeout);
+        }
+        if (timeout is null)
+        {
+            timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(0, timeoutMs)));
+        }
+        try
+        {
+            return (await partition.WaitForReplicationAsync(requiredOffset, timeout.Token).ConfigureAwait(false), timeout);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (ErrorCode.RequestTimedOut, timeout);
+        }
+    }
+
+    private static string ReplicationFailure(ErrorCode error, string topic, int index) => error switch
+    {
+        ErrorCode.RequestTimedOut => $"The in-sync replicas of {topic}-{index} did not all receive the records within the request's timeout",
+        ErrorCode.NotEnoughReplicasAfterAppend => $"The in-sync replicas of {topic}-{index} fell below its min.insync.replicas after the records were appended",
+        _ => $"This broker stopped leading {topic}-{index} before the records were replicated",
+    };
 
     /// <summary>
     /// An acks=all write needs min.insync.replicas replicas in sync before anything is appended

@@ -8,17 +8,23 @@ namespace Gregor.Broker.Partitions;
 /// coordinators and replica fetchers see of it: its leadership (leader, leader epoch, partition
 /// epoch, assigned replicas, in-sync replicas), its offsets, appends and reads. The log stays inside: it guards its own state, including its idempotent producers'
 /// state, which it checks and updates under its lock as it appends.
-/// The leadership is one immutable <see cref="LeaderState"/> replaced whole by
-/// <see cref="MakeLeader"/>, so a reader never sees an epoch with another epoch's ISR.
-/// <see cref="_dataArrived"/> is swapped atomically, so plain appends and parked fetches take no
-/// lock here.
+/// <para>
+/// The leadership is one immutable <see cref="LeaderState"/> replaced whole, so a reader never
+/// sees an epoch with another epoch's ISR. <see cref="_leaderLock"/> (Kafka's leaderIsrUpdateLock)
+/// orders leadership changes, the followers' states, the pending ISR change and high watermark
+/// moves as leader, and the leader's appends: an append as leader holds it while the batches go
+/// into the log, so none lands after <see cref="MakeFollower"/> (appends to one partition are
+/// serialised by the log's lock anyway, so this costs no concurrency). Reads and parked fetches
+/// take no lock here.
+/// </para>
 /// </summary>
-public sealed class Partition
+public sealed partial class Partition
 {
     private readonly PartitionLog _log;
+    private readonly Lock _leaderLock = new();
+    private readonly PartitionSignal _dataArrived = new();
+    private readonly PartitionSignal _highWatermarkMoved = new();
     private LeaderState _leadership;
-    private TaskCompletionSource _dataArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _observed;
 
     /// <summary>
     /// The leadership of a partition as the controller last stated it: the leader's broker id, the
@@ -34,6 +40,13 @@ public sealed class Partition
         _log = log;
         LocalBrokerId = localBrokerId;
         _leadership = leadership;
+        if (leadership.Leader == localBrokerId)
+        {
+            lock (_leaderLock)
+            {
+                ResetFollowersLocked(leadership, newLeader: true);
+            }
+        }
     }
 
     /// <summary>The id of the broker holding this replica.</summary>
@@ -63,9 +76,10 @@ public sealed class Partition
     public LeaderState Leadership => Volatile.Read(ref _leadership);
 
     /// <summary>
-    /// The offset below which records are committed and readable by consumers. While this broker
-    /// is the only replica (replication factor 1) it is the log end after every append; with
-    /// followers it will be the smallest log end over the ISR.
+    /// The offset below which records are committed and readable by consumers: as leader, the
+    /// smallest log end over the ISR (see <see cref="MaybeIncrementHighWatermark"/>; with
+    /// replication factor 1 the log end after every append); as follower, the leader's as last
+    /// fetched, within this replica's log end.
     /// </summary>
     public long HighWatermark => _log.HighWatermark;
 
@@ -85,12 +99,31 @@ public sealed class Partition
     /// <summary>
     /// This broker leads the partition from now on, in <paramref name="leaderEpoch"/> with the given
     /// replicas and ISR; the batches it appends carry that epoch. Offsets appended so far stay as
-    /// they are.
+    /// they are. A new leader, or a new epoch, starts the followers' states afresh (see
+    /// <see cref="FollowerState.Reset"/>) and the epoch's start offset at the log end; any ISR
+    /// change in flight is dropped (the controller's state is the committed one now).
     /// </summary>
     public void MakeLeader(int leaderEpoch, int partitionEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> isr)
     {
-        Volatile.Write(ref _leadership, new LeaderState(LocalBrokerId, leaderEpoch, partitionEpoch, replicas, isr));
-        MaybeIncrementHighWatermark();
+        lock (_leaderLock)
+        {
+            var previous = _leadership;
+            var leadership = new LeaderState(LocalBrokerId, leaderEpoch, partitionEpoch, replicas, isr);
+            Volatile.Write(ref _leadership, leadership);
+            _pendingIsr = null;
+            var newLeader = previous.Leader != LocalBrokerId;
+            if (newLeader || previous.LeaderEpoch != leaderEpoch)
+            {
+                ResetFollowersLocked(leadership, newLeader);
+            }
+            else
+            {
+                KeepFollowersLocked(leadership);
+            }
+            // The ISR may be down to this broker alone.
+            MaybeIncrementHighWatermarkLocked();
+        }
+        _highWatermarkMoved.Signal();
     }
 
     /// <summary>
@@ -98,11 +131,18 @@ public sealed class Partition
     /// for now). Returns true when the leader or the leader epoch changed, so the replica fetcher
     /// starts again from this replica's log end (it finds any divergence from the new leader
     /// through the last fetched epoch). The high watermark stays where it is until the leader says.
+    /// Waiting fetches and acks=all produces wake and find the partition no longer led here.
     /// </summary>
     public bool MakeFollower(int leader, int leaderEpoch, int partitionEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> isr)
     {
-        var previous = Volatile.Read(ref _leadership);
-        Volatile.Write(ref _leadership, new LeaderState(leader, leaderEpoch, partitionEpoch, replicas, isr));
+        LeaderState previous;
+        lock (_leaderLock)
+        {
+            previous = _leadership;
+            Volatile.Write(ref _leadership, new LeaderState(leader, leaderEpoch, partitionEpoch, replicas, isr));
+            _followers = [];
+            _pendingIsr = null;
+        }
         SignalDataArrived();
         return previous.Leader != leader || previous.LeaderEpoch != leaderEpoch;
     }
@@ -138,8 +178,9 @@ public sealed class Partition
 
     /// <summary>
     /// Appends a record set. A client's and a coordinator's go through
-    /// <see cref="PartitionAppender"/> (validation, idempotence, offsets assigned as leader); a
-    /// replica's batches keep the offsets and epochs the leader gave them.
+    /// <see cref="PartitionAppender"/> (validation, idempotence, offsets assigned as leader; while
+    /// this broker does not lead the partition, NOT_LEADER_OR_FOLLOWER); a replica's batches keep
+    /// the offsets, epochs and producer state the leader gave them.
     /// </summary>
     public ValueTask<AppendResult> AppendAsync(ReadOnlyMemory<byte> records, AppendOrigin origin) =>
         origin == AppendOrigin.Replication
@@ -165,34 +206,23 @@ public sealed class Partition
     public int ScanBatches(long fromOffset, BatchVisitor visit) => LogScanner.ScanBatches(_log, fromOffset, visit);
 
     /// <summary>
-    /// The high watermark follows the log end: with replication factor 1 this broker is the whole
-    /// ISR, so everything in its log is committed (after an unclean stop the checkpointed high
-    /// watermark may lag the recovered log end). With followers this becomes the minimum log end
-    /// over the ISR.
+    /// Completes at the next append after this call (a follower's fetch parks on it: it reads to the
+    /// log end), and at leadership changes and when the partition stops being held here. A waiter
+    /// takes this task first and checks for data after, so an append between the two is never missed.
     /// </summary>
-    internal void MaybeIncrementHighWatermark() => _log.UpdateHighWatermark(_log.LogEndOffset);
+    public Task DataArrived => _dataArrived.Task;
 
     /// <summary>
-    /// Completes at the next append after this call. A waiter takes this task first and checks
-    /// for data after, so an append between the two is never missed.
+    /// Completes at the next move of the high watermark after this call (consumers' fetches and
+    /// acks=all produces park on it), and whenever <see cref="DataArrived"/> is signalled for a
+    /// change other than an append.
     /// </summary>
-    public Task DataArrived
-    {
-        get
-        {
-            Volatile.Write(ref _observed, 1);
-            return Volatile.Read(ref _dataArrived).Task;
-        }
-    }
+    public Task HighWatermarkMoved => _highWatermarkMoved.Task;
 
-    /// <summary>Wakes every fetch parked on this partition; allocates only when one is parked.</summary>
+    /// <summary>Wakes every fetch and produce parked on this partition; allocates only when one is parked.</summary>
     public void SignalDataArrived()
     {
-        if (Interlocked.Exchange(ref _observed, 0) == 0)
-        {
-            return;
-        }
-        var previous = Interlocked.Exchange(ref _dataArrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        previous.TrySetResult();
+        _dataArrived.Signal();
+        _highWatermarkMoved.Signal();
     }
 }

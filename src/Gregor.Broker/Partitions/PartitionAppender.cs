@@ -11,8 +11,7 @@ namespace Gregor.Broker.Partitions;
 /// validates v2 batches (CRC-32C, lengths, codec, decompressed size) and their records against the
 /// topic's policies (keys on a compacted topic, CreateTime timestamp bounds), appends them as the leader
 /// (the log checks idempotent batches against its producer state as it appends: a retry is answered
-/// with its original offsets), moves the high watermark (single node: every append is fully
-/// replicated) and wakes parked fetches. The record bytes are patched in place in the request buffer and written as received.
+/// with its original offsets), moves the high watermark (see Partition.MaybeIncrementHighWatermark) and wakes parked fetches. The record bytes are patched in place in the request buffer and written as received.
 /// A partition whose log dir is offline (or goes offline on this append) gets KAFKA_STORAGE_ERROR.
 /// Reached through <see cref="Partition.AppendAsync"/>, which owns the log.
 /// </summary>
@@ -124,9 +123,15 @@ internal static class PartitionAppender
     private static async ValueTask<AppendResult> AppendToLogAsync(Partition partition, PartitionLog log, Memory<byte> batches)
     {
         AppendInfo info;
+        bool flushed;
         try
         {
-            info = await log.AppendAsync(batches, partition.LeaderEpoch).ConfigureAwait(false);
+            if (!partition.TryAppendAsLeader(batches, out var append))
+            {
+                return AppendResult.Failed(ErrorCode.NotLeaderOrFollower, $"this broker no longer leads {log.TopicPartition}", log.LogStartOffset);
+            }
+            flushed = !append.IsCompleted;
+            info = await append.ConfigureAwait(false);
         }
         catch (LogAppendException e)
         {
@@ -148,11 +153,13 @@ internal static class PartitionAppender
         if (info.IsDuplicate)
         {
             // A producer's retry: answered with the original batch's offset, nothing written.
-            return new AppendResult(ErrorCode.None, info.FirstOffset, -1, info.LogStartOffset, null);
+            return new AppendResult(ErrorCode.None, info.FirstOffset, -1, info.LogStartOffset, null) { LastOffset = info.LastOffset };
         }
-        partition.MaybeIncrementHighWatermark();
-        partition.SignalDataArrived();
-        return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null);
+        if (flushed)
+        {
+            partition.OnFlushedAppend();
+        }
+        return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null) { LastOffset = info.LastOffset };
     }
 
     /// <summary>
@@ -166,7 +173,7 @@ internal static class PartitionAppender
         try
         {
             var info = await log.AppendAsync(MemoryMarshal.AsMemory(records), partition.LeaderEpoch, assignOffsets: false).ConfigureAwait(false);
-            return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null);
+            return new AppendResult(ErrorCode.None, info.FirstOffset, info.LogAppendTime, info.LogStartOffset, null) { LastOffset = info.LastOffset };
         }
         catch (LogAppendException e)
         {

@@ -39,6 +39,8 @@ public sealed partial class BrokerServer
     private ClusterMetadataCache? _clusterMetadata;
     private ControllerFence? _fence;
     private ReplicaFetcherManager? _replicaFetchers;
+    private AlterPartitionManager? _alterPartitions;
+    private IsrShrinker? _isrShrinker;
 
     /// <summary>The ZooKeeper client's settings from the zookeeper.* keys.</summary>
     internal static ZooKeeperClientOptions ZooKeeperClientOptionsFor(BrokerConfig config, ZooKeeperConnect connect, ILogger logger) => new()
@@ -106,7 +108,13 @@ public sealed partial class BrokerServer
             var block = zk.Store.AllocateProducerIdBlockAsync(_config.BrokerId).GetAwaiter().GetResult();
             return (block.FirstProducerId, block.LastProducerId);
         });
-        var handlers = ClientHandlers(metadata, topics, replicas, producerIds, dynamicConfig, self);
+        // ISR changes as leader: proposed to the controller (AlterPartition) on followers' fetches and by the ISR expiry check.
+        var fence = _fence;
+        _alterPartitions = new AlterPartitionManager(_config.BrokerId, () => fence.BrokerEpoch, metadata, _loggerFactory.CreateLogger<AlterPartitionManager>());
+        _alterPartitions.Start();
+        _isrShrinker = new IsrShrinker(() => replicas.Partitions, _alterPartitions, _config.ReplicaLagTimeMaxMs, TimeProvider.System, _loggerFactory.CreateLogger<IsrShrinker>());
+        _isrShrinker.Start();
+        var handlers = ClientHandlers(metadata, topics, replicas, producerIds, dynamicConfig, self, _alterPartitions);
 
         // Replica fetchers: followed partitions fetch from their leaders (stopped before the logs close).
         _replicaFetchers = new ReplicaFetcherManager(ReplicaFetcherOptions.From(_config), _loggerFactory);
@@ -245,6 +253,12 @@ public sealed partial class BrokerServer
         if (_replicaFetchers is not null)
         {
             await _replicaFetchers.DisposeAsync().ConfigureAwait(false);
+        }
+        // The ISR expiry check and the AlterPartition sender stop with the fetchers.
+        _isrShrinker?.Dispose();
+        if (_alterPartitions is not null)
+        {
+            await _alterPartitions.DisposeAsync().ConfigureAwait(false);
         }
         if (_controller is not null)
         {

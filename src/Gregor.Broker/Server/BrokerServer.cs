@@ -92,15 +92,16 @@ public sealed partial class BrokerServer : IAsyncDisposable
     /// The group coordinator is made before.
     /// </summary>
     private List<IRequestHandler> ClientHandlers(IMetadataCache metadata, TopicManager topics, ReplicaManager replicas,
-        ProducerIdManager producerIds, DynamicBrokerConfig dynamicConfig, BrokerEndpoint self)
+        ProducerIdManager producerIds, DynamicBrokerConfig dynamicConfig, BrokerEndpoint self, IIsrChangeSender? isrChanges = null)
     {
         var groups = _groups!;
         var handlers = new List<IRequestHandler>();
         handlers.Add(new ApiVersionsHandler(handlers));
         handlers.Add(new MetadataHandler(metadata, topics));
         handlers.Add(new ProduceHandler(replicas, metadata));
-        handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache()));
+        handlers.Add(new FetchHandler(replicas, metadata, new FetchSessionCache(), _loggerFactory.CreateLogger<FetchHandler>(), isrChanges));
         handlers.Add(new ListOffsetsHandler(replicas, metadata));
+        handlers.Add(new OffsetForLeaderEpochHandler(replicas, metadata));
         handlers.Add(new InitProducerIdHandler(producerIds));
         handlers.Add(new CreateTopicsHandler(topics, _config));
         handlers.Add(new DeleteTopicsHandler(topics, metadata, _config, groups));
