@@ -17,23 +17,8 @@ public sealed partial class KafkaController
     /// ISR of those it follows. Single-replica partitions cannot move and do not hold it back. The
     /// answer lists the partitions it still leads (it retries while any remain).
     /// </summary>
-    public Task<ControlledShutdownResult> ControlledShutdownAsync(int brokerId, long brokerEpoch)
-    {
-        var answer = new TaskCompletionSource<ControlledShutdownResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue($"ControlledShutdown {brokerId}", async cancellationToken =>
-        {
-            try
-            {
-                answer.TrySetResult(await DoControlledShutdownAsync(brokerId, brokerEpoch, cancellationToken).ConfigureAwait(false));
-            }
-            catch (Exception e)
-            {
-                answer.TrySetException(e);
-                throw;
-            }
-        });
-        return answer.Task;
-    }
+    public Task<ControlledShutdownResult> ControlledShutdownAsync(int brokerId, long brokerEpoch) =>
+        Ask($"ControlledShutdown {brokerId}", ct => DoControlledShutdownAsync(brokerId, brokerEpoch, ct));
 
     private async Task<ControlledShutdownResult> DoControlledShutdownAsync(int brokerId, long brokerEpoch, CancellationToken cancellationToken)
     {

@@ -86,7 +86,7 @@ public sealed partial class KafkaController
             {
                 continue;
             }
-            if (LeaderElection.ForOfflinePartition(replicas, state.LeaderAndIsr, eligible, _options.UncleanLeaderElection) is { } elected)
+            if (await ElectOfflineLeaderAsync(partition, replicas, state.LeaderAndIsr, eligible, cancellationToken).ConfigureAwait(false) is { } elected)
             {
                 if (elected.Unclean)
                 {

@@ -126,6 +126,7 @@ public sealed partial class KafkaController : IAsyncDisposable
         Volatile.Write(ref _term, term);
         _logger.LogInformation("Broker {BrokerId} is the controller, epoch {Epoch}", _brokerId, term.Epoch);
         await OnFailoverAsync(term, cancellationToken).ConfigureAwait(false);
+        ScheduleAutoLeaderRebalance(term);
     }
 
     private void Resign(string reason)
@@ -139,6 +140,7 @@ public sealed partial class KafkaController : IAsyncDisposable
         {
             _channel.RemoveBroker(broker);
         }
+        StopAutoLeaderRebalance();
         _context.Clear();
         _pendingDeletions.Clear();
         Volatile.Write(ref _term, null);
@@ -176,4 +178,21 @@ public sealed partial class KafkaController : IAsyncDisposable
 }
 
 /// <summary>The controller's settings.</summary>
-public sealed record KafkaControllerOptions(bool UncleanLeaderElection);
+/// <param name="UncleanLeaderElection">The broker's unclean.leader.election.enable.</param>
+public sealed record KafkaControllerOptions(bool UncleanLeaderElection)
+{
+    /// <summary>A topic's unclean.leader.election.enable override (null: none), read when an election needs it.</summary>
+    public Func<string, CancellationToken, ValueTask<bool?>>? TopicUncleanLeaderElection { get; init; }
+
+    /// <summary>auto.leader.rebalance.enable: the controller moves leadership back to preferred replicas.</summary>
+    public bool AutoLeaderRebalance { get; init; }
+
+    /// <summary>leader.imbalance.check.interval.seconds: how often (the first check one interval after becoming controller).</summary>
+    public TimeSpan LeaderImbalanceCheckInterval { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>leader.imbalance.per.broker.percentage: the share of a broker's preferred partitions led elsewhere that triggers elections.</summary>
+    public int LeaderImbalancePerBrokerPercentage { get; init; } = 10;
+
+    /// <summary>The clock of the rebalance checks.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -133,11 +133,22 @@ public sealed partial class BrokerServer
         }));
         handlers.Add(new StopReplicaHandler(replicas, fetchers, _fence, leadership, _loggerFactory.CreateLogger<StopReplicaHandler>()));
         _channels = new ControllerChannelManager(new ControllerChannelOptions { ControllerId = _config.BrokerId }, _loggerFactory.CreateLogger<ControllerChannelManager>());
-        _controller = new KafkaController(_config.BrokerId, new KafkaControllerOptions(_config.UncleanLeaderElectionEnable),
+        var controllerOptions = new KafkaControllerOptions(_config.UncleanLeaderElectionEnable)
+        {
+            TopicUncleanLeaderElection = async (topic, ct) =>
+                TopicUncleanOverride(await topicConfigs.GetOrReadAsync(topic, ct).ConfigureAwait(false)),
+            AutoLeaderRebalance = _config.AutoLeaderRebalanceEnable,
+            LeaderImbalanceCheckInterval = TimeSpan.FromSeconds(_config.LeaderImbalanceCheckIntervalSeconds),
+            LeaderImbalancePerBrokerPercentage = _config.LeaderImbalancePerBrokerPercentage,
+        };
+        _controller = new KafkaController(_config.BrokerId, controllerOptions,
             new ZooKeeperControllerStore(zk, _loggerFactory.CreateLogger<ZooKeeperControllerStore>()),
             new ControllerChannel(_channels, listenerConfig.ListenerName),
             _loggerFactory.CreateLogger<KafkaController>());
         handlers.Add(new ControlledShutdownHandler(_controller));
+        // The controller's answers to partition leaders (ISR changes) and to admin clients (elections).
+        handlers.Add(new AlterPartitionHandler(_controller));
+        handlers.Add(new ElectLeadersHandler(_controller, metadata));
         _listener!.Start(new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>()));
 
         var registration = new BrokerRegistration(_config.BrokerId,
@@ -172,6 +183,10 @@ public sealed partial class BrokerServer
             throw new StartupException($"broker.id {registration.BrokerId} is already registered in ZooKeeper by another broker ({e.Message}); each broker of a cluster needs its own broker.id", e);
         }
     }
+
+    /// <summary>A topic's unclean.leader.election.enable override, or null when it has none (or an unreadable one).</summary>
+    private static bool? TopicUncleanOverride(IReadOnlyDictionary<string, string> overrides) =>
+        overrides.TryGetValue("unclean.leader.election.enable", out var value) && bool.TryParse(value, out var enabled) ? enabled : null;
 
     /// <summary>The config overrides of every topic in /config/topics, read at once (the logs are loaded with them).</summary>
     private static Dictionary<string, IReadOnlyDictionary<string, string>> ReadTopicConfigs(ZooKeeperSession zk, TopicConfigCache cache)
