@@ -28,6 +28,7 @@ public sealed partial class LogManager
             // Cancelled.
         }
         Cleaner.Stop();
+        FlushQueuedMetadataNow();
         Parallel.ForEach(_logs.Values, CloseLog);
         CheckpointAll();
         Cleaner.WriteCheckpoints();

@@ -140,7 +140,8 @@ public sealed partial class LogManager : IDisposable
                 Directory.CreateDirectory(path);
                 if (topicId is { } id)
                 {
-                    PartitionMetadataFile.Write(path, id);
+                    PartitionMetadataFile.Write(path, id, sync: false);
+                    QueueMetadataFlush(path);
                 }
                 created = PartitionLog.Load(path, tp, ConfigFor(tp.Topic), new LoadState { CleanShutdown = true }, _time, _loggerFactory.CreateLogger<PartitionLog>());
             }

@@ -12,11 +12,20 @@ public abstract record ZkOp(string Path)
 
     public static ZkOp Check(string path, int version) => new CheckOp(path, version);
 
-    internal sealed record CreateOp(string Path, ReadOnlyMemory<byte> Data, CreateMode Mode) : ZkOp(Path);
+    /// <summary>About the bytes the op takes in a multi request (path, data, ACL, header), for sizing batches.</summary>
+    public virtual int RequestSize => Path.Length + 16;
+
+    internal sealed record CreateOp(string Path, ReadOnlyMemory<byte> Data, CreateMode Mode) : ZkOp(Path)
+    {
+        public override int RequestSize => base.RequestSize + Data.Length + 32;
+    }
 
     internal sealed record DeleteOp(string Path, int Version) : ZkOp(Path);
 
-    internal sealed record SetDataOp(string Path, ReadOnlyMemory<byte> Data, int Version) : ZkOp(Path);
+    internal sealed record SetDataOp(string Path, ReadOnlyMemory<byte> Data, int Version) : ZkOp(Path)
+    {
+        public override int RequestSize => base.RequestSize + Data.Length;
+    }
 
     internal sealed record CheckOp(string Path, int Version) : ZkOp(Path);
 }
@@ -27,3 +36,6 @@ public abstract record ZkOp(string Path)
 /// the failing one, its error for it, RuntimeInconsistency for the ops after it.
 /// </summary>
 public sealed record ZkOpResult(ZkErrorCode Error, string? CreatedPath, ZkStat? Stat);
+
+/// <summary>One getData of <see cref="ZooKeeperClient.GetDataManyAsync"/>: the data and stat, or the error (NoNode) with neither.</summary>
+public sealed record ZkDataResult(ZkErrorCode Error, byte[]? Data, ZkStat? Stat);

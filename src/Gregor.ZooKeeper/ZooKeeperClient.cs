@@ -103,6 +103,29 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         return Responses.Multi(new JuteReader(reply.Body), _connectString.ToClient);
     }
 
+    /// <summary>
+    /// Reads many nodes in one request (ZooKeeper 3.6's multiRead): one result per path, in order, each
+    /// with its own outcome (a missing node is NoNode there, not an exception). No watches. A server
+    /// before 3.6 answers Unimplemented, thrown as a <see cref="ZooKeeperException"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ZkDataResult>> GetDataManyAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default)
+    {
+        var serverPaths = new string[paths.Count];
+        for (var i = 0; i < serverPaths.Length; i++)
+        {
+            serverPaths[i] = _connectString.ToServer(paths[i]);
+        }
+        var reply = await CallAsync(OpCode.MultiRead, new PendingRequest(null),
+            writer => Requests.MultiReadData(writer, serverPaths), cancellationToken).ConfigureAwait(false);
+        ThrowOnError(reply, null);
+        var results = Responses.MultiReadData(new JuteReader(reply.Body));
+        if (results.Count != paths.Count)
+        {
+            throw new InvalidDataException($"multiRead answered {results.Count} results for {paths.Count} reads");
+        }
+        return results;
+    }
+
     public Task EnsurePathAsync(string path, CancellationToken cancellationToken = default) =>
         EnsureServerPathAsync(_connectString.ToServer(path), cancellationToken);
 

@@ -18,17 +18,21 @@ public interface IClusterStore
 
     TopicRecord? FindTopic(string name);
 
-    /// <summary>TOPIC_ALREADY_EXISTS when the name is taken; <paramref name="assignment"/> has one entry per partition.</summary>
-    ValueTask<ErrorCode> CreateTopicAsync(TopicRecord topic, IReadOnlyList<IReadOnlyList<int>> assignment, CancellationToken cancellationToken);
+    /// <summary>
+    /// TOPIC_ALREADY_EXISTS when the name is taken; <paramref name="assignment"/> has one entry per partition.
+    /// A store whose changes are applied later (by a controller) waits up to <paramref name="applyTimeout"/> for
+    /// that (zero: not at all) and answers REQUEST_TIMED_OUT past it, the change standing; so do the other changes.
+    /// </summary>
+    ValueTask<ErrorCode> CreateTopicAsync(TopicRecord topic, IReadOnlyList<IReadOnlyList<int>> assignment, TimeSpan applyTimeout, CancellationToken cancellationToken);
 
     /// <summary>UNKNOWN_TOPIC_OR_PARTITION when there is no such topic.</summary>
-    ValueTask<ErrorCode> DeleteTopicAsync(string name, CancellationToken cancellationToken);
+    ValueTask<ErrorCode> DeleteTopicAsync(string name, TimeSpan applyTimeout, CancellationToken cancellationToken);
 
     /// <summary>
     /// Adds the partitions of <paramref name="newAssignment"/> after the <paramref name="currentCount"/>
     /// the topic has: UNKNOWN_TOPIC_OR_PARTITION when it is gone, INVALID_PARTITIONS when its count is no longer that.
     /// </summary>
-    ValueTask<ErrorCode> CreatePartitionsAsync(string name, int currentCount, IReadOnlyList<IReadOnlyList<int>> newAssignment, CancellationToken cancellationToken);
+    ValueTask<ErrorCode> CreatePartitionsAsync(string name, int currentCount, IReadOnlyList<IReadOnlyList<int>> newAssignment, TimeSpan applyTimeout, CancellationToken cancellationToken);
 
     /// <summary>Replaces a topic's config overrides (already validated): UNKNOWN_TOPIC_OR_PARTITION when it is gone.</summary>
     ValueTask<ErrorCode> SetTopicConfigsAsync(string name, IReadOnlyDictionary<string, string> overrides, CancellationToken cancellationToken);

@@ -22,6 +22,7 @@ public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataCache 
     protected override async ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request, CancellationToken cancellationToken)
     {
         var response = new CreatePartitionsResponse();
+        var deadline = new AdminDeadline(request.TimeoutMs);
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         // The whole request's new partitions are checked against the budget before any topic grows.
         var refusal = topics.Budget.RefusalForRequest(request.Topics
@@ -32,7 +33,7 @@ public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataCache 
             var error = duplicates.Contains(topic.Name)
                 ? new ApiError(ErrorCode.InvalidRequest, "Duplicate topic in request.")
                 : refusal is not null ? new ApiError(ErrorCode.PolicyViolation, refusal)
-                : await GrowAsync(topic, request.ValidateOnly, cancellationToken).ConfigureAwait(false);
+                : await GrowAsync(topic, request.ValidateOnly, deadline.Remaining, cancellationToken).ConfigureAwait(false);
             response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult
             {
                 Name = topic.Name,
@@ -43,7 +44,7 @@ public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataCache 
         return response;
     }
 
-    private async ValueTask<ApiError> GrowAsync(CreatePartitionsRequest.CreatePartitionsTopic topic, bool validateOnly, CancellationToken cancellationToken)
+    private async ValueTask<ApiError> GrowAsync(CreatePartitionsRequest.CreatePartitionsTopic topic, bool validateOnly, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         if (topics.Find(topic.Name) is not { } record)
         {
@@ -60,7 +61,7 @@ public sealed class CreatePartitionsHandler(TopicManager topics, IMetadataCache 
         }
         // TopicManager re-checks the count, and the store grows the topic only from the count checked,
         // so a concurrent change cannot shrink a topic.
-        var (error, message) = await topics.CreatePartitionsAsync(topic.Name, topic.Count, replicas, validateOnly, cancellationToken).ConfigureAwait(false);
+        var (error, message) = await topics.CreatePartitionsAsync(topic.Name, topic.Count, replicas, validateOnly, applyTimeout, cancellationToken).ConfigureAwait(false);
         return new ApiError(error, message);
     }
 

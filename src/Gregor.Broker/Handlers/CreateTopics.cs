@@ -24,6 +24,7 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
     protected override async ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request, CancellationToken cancellationToken)
     {
         var response = new CreateTopicsResponse();
+        var deadline = new AdminDeadline(request.timeoutMs);
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         // The whole request's partitions are checked against the budget before any topic is created.
         var refusal = topics.Budget.RefusalForRequest(request.Topics
@@ -64,7 +65,7 @@ public sealed class CreateTopicsHandler(TopicManager topics, BrokerConfig broker
             var assignments = topic.Assignments.Count == 0
                 ? null
                 : topic.Assignments.ToDictionary(a => a.PartitionIndex, a => (IReadOnlyList<int>)a.BrokerIds);
-            var created = await topics.CreateAsync(new TopicCreationRequest(topic.Name, topic.NumPartitions, topic.ReplicationFactor, assignments, configs), request.validateOnly, cancellationToken).ConfigureAwait(false);
+            var created = await topics.CreateAsync(new TopicCreationRequest(topic.Name, topic.NumPartitions, topic.ReplicationFactor, assignments, configs), request.validateOnly, deadline.Remaining, cancellationToken).ConfigureAwait(false);
             if (created.Error != ErrorCode.None || created.Topic is null)
             {
                 Fail(result, created.Error, created.Message);

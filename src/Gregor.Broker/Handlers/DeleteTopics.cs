@@ -20,6 +20,7 @@ public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataCache meta
     protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request, CancellationToken cancellationToken)
     {
         var response = new DeleteTopicsResponse();
+        var deadline = new AdminDeadline(request.TimeoutMs);
         var targets = context.ApiVersion >= 6
             ? request.Topics.Select(t => (t.Name, t.TopicId))
             : request.TopicNames.Select(n => ((string?)n, Protocol.Wire.Uuid.Zero));
@@ -40,7 +41,7 @@ public sealed class DeleteTopicsHandler(TopicManager topics, IMetadataCache meta
                 result.ErrorCode = (short)ErrorCode.TopicDeletionDisabled;
                 continue;
             }
-            var error = await topics.DeleteAsync(resolved, cancellationToken).ConfigureAwait(false);
+            var error = await topics.DeleteAsync(resolved, deadline.Remaining, cancellationToken).ConfigureAwait(false);
             result.ErrorCode = (short)error;
             if (error == ErrorCode.UnknownTopicOrPartition)
             {

@@ -111,7 +111,7 @@ public sealed class LocalClusterStore : IClusterStore
     }
 
     /// <summary>The assignment is this broker for every partition (the only broker: the admin layer checked it).</summary>
-    public ValueTask<ErrorCode> CreateTopicAsync(TopicRecord topic, IReadOnlyList<IReadOnlyList<int>> assignment, CancellationToken cancellationToken)
+    public ValueTask<ErrorCode> CreateTopicAsync(TopicRecord topic, IReadOnlyList<IReadOnlyList<int>> assignment, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -126,7 +126,7 @@ public sealed class LocalClusterStore : IClusterStore
     }
 
     /// <summary>Removes the topic, then its partitions and their directories.</summary>
-    public ValueTask<ErrorCode> DeleteTopicAsync(string name, CancellationToken cancellationToken)
+    public ValueTask<ErrorCode> DeleteTopicAsync(string name, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -144,7 +144,7 @@ public sealed class LocalClusterStore : IClusterStore
         }
     }
 
-    public ValueTask<ErrorCode> CreatePartitionsAsync(string name, int currentCount, IReadOnlyList<IReadOnlyList<int>> newAssignment, CancellationToken cancellationToken)
+    public ValueTask<ErrorCode> CreatePartitionsAsync(string name, int currentCount, IReadOnlyList<IReadOnlyList<int>> newAssignment, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         lock (_lock)
         {

@@ -47,6 +47,9 @@ public sealed class TopicManager : ITopicAutoCreator
     public TopicRecord? Find(string name) => _store.FindTopic(name);
 
     /// <summary>The broker config in force: static plus dynamic defaults.</summary>
+    /// <summary>How long a change waits for the cluster to apply it when no request names a timeout (auto-creation, internal topics).</summary>
+    public static readonly TimeSpan DefaultApplyTimeout = TimeSpan.FromSeconds(30);
+
     public BrokerConfig EffectiveBrokerConfig => Volatile.Read(ref _broker);
 
     public TopicConfig ConfigOf(TopicRecord topic) => TopicConfigDefinitions.Resolve(Volatile.Read(ref _broker), topic.Configs);
@@ -62,7 +65,11 @@ public sealed class TopicManager : ITopicAutoCreator
     }
 
     /// <summary>Creates a topic (or only checks that it could be, with <paramref name="validateOnly"/>).</summary>
-    public async ValueTask<TopicCreationResult> CreateAsync(TopicCreationRequest request, bool validateOnly, CancellationToken cancellationToken = default)
+    public ValueTask<TopicCreationResult> CreateAsync(TopicCreationRequest request, bool validateOnly, CancellationToken cancellationToken = default) =>
+        CreateAsync(request, validateOnly, DefaultApplyTimeout, cancellationToken);
+
+    /// <summary>As <see cref="CreateAsync(TopicCreationRequest, bool, CancellationToken)"/>, waiting up to <paramref name="applyTimeout"/> for the cluster to apply it (zero: not at all).</summary>
+    public async ValueTask<TopicCreationResult> CreateAsync(TopicCreationRequest request, bool validateOnly, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         var invalidName = TopicNames.Validate(request.Name);
         if (invalidName is not null)
@@ -150,7 +157,7 @@ public sealed class TopicManager : ITopicAutoCreator
             var assignment = request.Assignments is { Count: > 0 } given
                 ? [.. given.OrderBy(a => a.Key).Select(a => a.Value)]
                 : Assign(partitions, replicationFactor, 0);
-            var error = await _store.CreateTopicAsync(record, assignment, cancellationToken).ConfigureAwait(false);
+            var error = await _store.CreateTopicAsync(record, assignment, applyTimeout, cancellationToken).ConfigureAwait(false);
             if (error != ErrorCode.None)
             {
                 return TopicCreationResult.Failed(error, $"Topic '{request.Name}' could not be created: {error.KafkaName()}.");
@@ -213,12 +220,12 @@ public sealed class TopicManager : ITopicAutoCreator
     }
 
     /// <summary>Deletes a topic: its partitions' directories, its record and its metadata.</summary>
-    public async ValueTask<ErrorCode> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    public async ValueTask<ErrorCode> DeleteAsync(string name, TimeSpan applyTimeout, CancellationToken cancellationToken = default)
     {
         await _admin.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var error = await _store.DeleteTopicAsync(name, cancellationToken).ConfigureAwait(false);
+            var error = await _store.DeleteTopicAsync(name, applyTimeout, cancellationToken).ConfigureAwait(false);
             if (error == ErrorCode.None)
             {
                 _logger.LogInformation("Deleted topic {Topic}", name);
@@ -235,7 +242,7 @@ public sealed class TopicManager : ITopicAutoCreator
     /// Grows a topic to <paramref name="count"/> partitions (partitions never shrink), with the given
     /// replicas for the new ones (already validated) or the broker's own assignment.
     /// </summary>
-    public async ValueTask<(ErrorCode Error, string? Message)> CreatePartitionsAsync(string name, int count, IReadOnlyList<IReadOnlyList<int>>? assignment, bool validateOnly, CancellationToken cancellationToken = default)
+    public async ValueTask<(ErrorCode Error, string? Message)> CreatePartitionsAsync(string name, int count, IReadOnlyList<IReadOnlyList<int>>? assignment, bool validateOnly, TimeSpan applyTimeout, CancellationToken cancellationToken = default)
     {
         await _admin.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -261,7 +268,7 @@ public sealed class TopicManager : ITopicAutoCreator
                 return (ErrorCode.None, null);
             }
             var added = assignment ?? Assign(count - record.Partitions, record.ReplicationFactor, record.Partitions);
-            var error = await _store.CreatePartitionsAsync(name, record.Partitions, added, cancellationToken).ConfigureAwait(false);
+            var error = await _store.CreatePartitionsAsync(name, record.Partitions, added, applyTimeout, cancellationToken).ConfigureAwait(false);
             if (error != ErrorCode.None)
             {
                 return (error, $"The partitions of topic '{name}' could not be created: {error.KafkaName()}.");

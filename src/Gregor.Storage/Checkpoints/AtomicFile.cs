@@ -30,6 +30,13 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>fsync of a file written before without it.</summary>
+    public static void FlushFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+        stream.Flush(flushToDisk: true);
+    }
+
     /// <summary>fsync of a directory so a rename or create in it is durable (no-op where unsupported).</summary>
     public static void FlushDirectory(string dir)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using Gregor.Protocol.Wire;
 
 namespace Gregor.Storage.Checkpoints;
@@ -5,8 +6,9 @@ namespace Gregor.Storage.Checkpoints;
 /// <summary>"partition.metadata": "version: 0" then "topic_id: &lt;base64url topic id&gt;" (Kafka's layout).</summary>
 public static class PartitionMetadataFile
 {
-    public static void Write(string dir, Uuid topicId) =>
-        AtomicFile.WriteAllText(Path.Combine(dir, LogFileNames.PartitionMetadataFile), $"version: 0\ntopic_id: {topicId}\n");
+    /// <summary>Written atomically (temp file, rename); with <paramref name="sync"/> also durably (see <see cref="AtomicFile.WriteAllBytes"/>).</summary>
+    public static void Write(string dir, Uuid topicId, bool sync = true) =>
+        AtomicFile.WriteAllBytes(Path.Combine(dir, LogFileNames.PartitionMetadataFile), Encoding.UTF8.GetBytes($"version: 0\ntopic_id: {topicId}\n"), sync);
 
     public static string? ReadTopicId(string dir)
     {

@@ -15,6 +15,8 @@ internal enum OpCode
     Check = 13,
     Multi = 14,
     Create2 = 15,
+    /// <summary>ZooKeeper 3.6+: getData/getChildren ops answered in one reply, each with its own result.</summary>
+    MultiRead = 22,
     SetWatches = 101,
     CloseSession = -11,
     /// <summary>The type of a multi op result that failed.</summary>

@@ -75,6 +75,20 @@ internal static class Requests
         MultiHeader(writer, -1, done: true, err: -1);
     }
 
+    /// <summary>
+    /// A multiRead of getData ops: each a MultiHeader {GetData, false, -1} then GetDataRequest
+    /// {path, watch = false}; a MultiHeader {-1, true, -1} ends the list. Paths are server paths.
+    /// </summary>
+    public static void MultiReadData(JuteWriter writer, IReadOnlyList<string> serverPaths)
+    {
+        foreach (var path in serverPaths)
+        {
+            MultiHeader(writer, (int)OpCode.GetData, done: false, err: -1);
+            PathAndWatch(writer, path, watch: false);
+        }
+        MultiHeader(writer, -1, done: true, err: -1);
+    }
+
     /// <summary>SetWatches {relativeZxid, dataWatches, existWatches, childWatches}.</summary>
     public static void SetWatches(JuteWriter writer, long relativeZxid, IReadOnlyCollection<string> data,
         IReadOnlyCollection<string> exist, IReadOnlyCollection<string> child)

@@ -52,4 +52,36 @@ internal static class Responses
             }
         }
     }
+
+    /// <summary>
+    /// A multiRead reply of getData ops: per op a MultiHeader {type, done, err} then GetDataResponse
+    /// {data, stat}, or for an op that failed (type -1) ErrorResponse {err}; a header with done set
+    /// ends it. Each op fails or succeeds on its own.
+    /// </summary>
+    public static List<ZkDataResult> MultiReadData(JuteReader reader)
+    {
+        var results = new List<ZkDataResult>();
+        while (true)
+        {
+            var type = reader.ReadInt();
+            var done = reader.ReadBool();
+            reader.ReadInt();
+            if (done)
+            {
+                return results;
+            }
+            switch ((OpCode)type)
+            {
+                case OpCode.Error:
+                    results.Add(new ZkDataResult((ZkErrorCode)reader.ReadInt(), null, null));
+                    break;
+                case OpCode.GetData:
+                    var data = reader.ReadBuffer();
+                    results.Add(new ZkDataResult(ZkErrorCode.Ok, data, reader.ReadStat()));
+                    break;
+                default:
+                    throw new InvalidDataException($"multiRead result of unexpected type {type}");
+            }
+        }
+    }
 }

@@ -35,56 +35,74 @@ public sealed partial class ZooKeeperClusterStore
     }
 
     /// <summary>
-    /// Creates the state nodes of new partitions (and their parents /partitions and /partitions/&lt;p&gt;), every
-    /// create fenced by the controller epoch, all at once.
+    /// Creates the state nodes of new partitions and their parents /partitions and /partitions/&lt;p&gt; (existing
+    /// parents are fine), every create fenced by the controller epoch, in batches (<see cref="FencedBatchAsync"/>).
     /// </summary>
     public async Task<IReadOnlyList<PartitionStateWrite>> CreatePartitionStatesAsync(
         ControllerEpoch fence, IReadOnlyList<(TopicPartition Partition, LeaderAndIsr State)> states, CancellationToken cancellationToken = default)
     {
-        await FencedCreateAllAsync(fence, states.Select(s => ZkPaths.TopicPartitions(s.Partition.Topic)).Distinct(), cancellationToken).ConfigureAwait(false);
-        await FencedCreateAllAsync(fence, states.Select(s => ZkPaths.TopicPartition(s.Partition.Topic, s.Partition.Partition)), cancellationToken)
-            .ConfigureAwait(false);
-        var writes = states.Select(async s =>
+        await FencedCreateAllAsync(fence, states.Select(s => ZkPaths.TopicPartitions(s.Partition.Topic)).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+        // Per partition its parent then its state: a parent that exists fails only its own op.
+        var ops = new List<ZkOp>(states.Count * 2);
+        foreach (var (partition, state) in states)
         {
-            var path = ZkPaths.PartitionState(s.Partition.Topic, s.Partition.Partition);
-            var results = await FencedMultiAsync(fence, [ZkOp.Create(path, PartitionStateZnode.Encode(s.State, fence.Epoch))], cancellationToken)
-                .ConfigureAwait(false);
-            return results[0].Error == ZkErrorCode.Ok
-                ? new PartitionStateWrite(s.Partition, s.State with { PartitionEpoch = 0 }, ZkErrorCode.Ok)
-                : new PartitionStateWrite(s.Partition, null, results[0].Error);
-        });
-        return await Task.WhenAll(writes).ConfigureAwait(false);
+            ops.Add(ZkOp.Create(ZkPaths.TopicPartition(partition.Topic, partition.Partition), ReadOnlyMemory<byte>.Empty));
+            ops.Add(ZkOp.Create(ZkPaths.PartitionState(partition.Topic, partition.Partition), PartitionStateZnode.Encode(state, fence.Epoch)));
+        }
+        var results = await FencedBatchAsync(fence, ops, cancellationToken).ConfigureAwait(false);
+        var writes = new PartitionStateWrite[states.Count];
+        for (var i = 0; i < writes.Length; i++)
+        {
+            var (partition, state) = states[i];
+            var parent = results[2 * i].Error;
+            if (parent is not (ZkErrorCode.Ok or ZkErrorCode.NodeExists))
+            {
+                throw new ZooKeeperException(parent, ops[2 * i].Path);
+            }
+            var error = results[2 * i + 1].Error;
+            writes[i] = error == ZkErrorCode.Ok
+                ? new PartitionStateWrite(partition, state with { PartitionEpoch = 0 }, ZkErrorCode.Ok)
+                : new PartitionStateWrite(partition, null, error);
+        }
+        return writes;
     }
 
     /// <summary>
     /// Writes new leader/ISR states, each conditional on the node still being at the state's
-    /// <see cref="LeaderAndIsr.PartitionEpoch"/> and fenced by the controller epoch, all at once.
+    /// <see cref="LeaderAndIsr.PartitionEpoch"/> and fenced by the controller epoch, in batches
+    /// (<see cref="FencedBatchAsync"/>: a state changed meanwhile fails alone).
     /// </summary>
     public async Task<IReadOnlyList<PartitionStateWrite>> UpdatePartitionStatesAsync(
         ControllerEpoch fence, IReadOnlyList<(TopicPartition Partition, LeaderAndIsr State)> states, CancellationToken cancellationToken = default)
     {
-        var writes = states.Select(async s =>
+        var ops = new ZkOp[states.Count];
+        for (var i = 0; i < ops.Length; i++)
         {
-            var path = ZkPaths.PartitionState(s.Partition.Topic, s.Partition.Partition);
-            var op = ZkOp.SetData(path, PartitionStateZnode.Encode(s.State, fence.Epoch), s.State.PartitionEpoch);
-            var results = await FencedMultiAsync(fence, [op], cancellationToken).ConfigureAwait(false);
-            return results[0].Error == ZkErrorCode.Ok
-                ? new PartitionStateWrite(s.Partition, s.State with { PartitionEpoch = results[0].Stat!.Version }, ZkErrorCode.Ok)
-                : new PartitionStateWrite(s.Partition, null, results[0].Error);
-        });
-        return await Task.WhenAll(writes).ConfigureAwait(false);
+            var (partition, state) = states[i];
+            ops[i] = ZkOp.SetData(ZkPaths.PartitionState(partition.Topic, partition.Partition), PartitionStateZnode.Encode(state, fence.Epoch), state.PartitionEpoch);
+        }
+        var results = await FencedBatchAsync(fence, ops, cancellationToken).ConfigureAwait(false);
+        var writes = new PartitionStateWrite[states.Count];
+        for (var i = 0; i < writes.Length; i++)
+        {
+            var (partition, state) = states[i];
+            writes[i] = results[i].Error == ZkErrorCode.Ok
+                ? new PartitionStateWrite(partition, state with { PartitionEpoch = results[i].Stat!.Version }, ZkErrorCode.Ok)
+                : new PartitionStateWrite(partition, null, results[i].Error);
+        }
+        return writes;
     }
 
-    // Fenced creates of empty persistent nodes, all at once; nodes that exist already are fine.
-    private async Task FencedCreateAllAsync(ControllerEpoch fence, IEnumerable<string> paths, CancellationToken cancellationToken)
+    // Fenced creates of empty persistent nodes in batches; nodes that exist already are fine.
+    private async Task FencedCreateAllAsync(ControllerEpoch fence, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(paths.Select(async path =>
+        var results = await FencedBatchAsync(fence, paths.Select(p => ZkOp.Create(p, ReadOnlyMemory<byte>.Empty)).ToList(), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < results.Length; i++)
         {
-            var results = await FencedMultiAsync(fence, [ZkOp.Create(path, ReadOnlyMemory<byte>.Empty)], cancellationToken).ConfigureAwait(false);
-            if (results[0].Error is not (ZkErrorCode.Ok or ZkErrorCode.NodeExists))
+            if (results[i].Error is not (ZkErrorCode.Ok or ZkErrorCode.NodeExists))
             {
-                throw new ZooKeeperException(results[0].Error, path);
+                throw new ZooKeeperException(results[i].Error, paths[i]);
             }
-        })).ConfigureAwait(false);
+        }
     }
 }

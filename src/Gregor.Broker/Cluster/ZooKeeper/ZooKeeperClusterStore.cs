@@ -12,6 +12,12 @@ namespace Gregor.Broker.Cluster.ZooKeeper;
 /// </summary>
 public sealed partial class ZooKeeperClusterStore(ZooKeeperClient zk, ILogger logger, TimeProvider time)
 {
+    /// <summary>Nodes per multiRead: a few hundred small nodes make a reply of some 100 KB.</summary>
+    internal const int ReadBatchSize = 500;
+
+    // 1 once the server answered multiRead with Unimplemented.
+    private int _multiReadUnsupported;
+
     public ZooKeeperClient Client => zk;
 
     /// <summary>Creates the persistent paths a Kafka broker makes sure of at start-up (empty nodes; existing ones are left alone).</summary>
@@ -72,10 +78,27 @@ public sealed partial class ZooKeeperClusterStore(ZooKeeperClient zk, ILogger lo
         return (ZkErrorCode.Ok, -1);
     }
 
-    /// <summary>Reads every path at once; a missing node is left out (it went away between listing and reading).</summary>
+    /// <summary>
+    /// Reads every path at once, <see cref="ReadBatchSize"/> nodes per multiRead request (all of them issued together,
+    /// bounded by the client's in-flight limit); a server without multiRead (before 3.6) is read with one getData per
+    /// path from then on. A missing node is left out (it went away between listing and reading).
+    /// </summary>
     private async Task<List<(string Path, byte[] Data, ZkStat Stat)>> GetDataBatchAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
     {
-        var reads = paths.Select(async path =>
+        var all = paths as IReadOnlyList<string> ?? paths.ToList();
+        if (all.Count > 1 && Volatile.Read(ref _multiReadUnsupported) == 0)
+        {
+            try
+            {
+                return await MultiReadBatchAsync(all, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ZooKeeperException e) when (e.Code == ZkErrorCode.Unimplemented)
+            {
+                logger.LogWarning("ZooKeeper does not serve multiRead (a server before 3.6): reading one node per request");
+                Volatile.Write(ref _multiReadUnsupported, 1);
+            }
+        }
+        var reads = all.Select(async path =>
         {
             try
             {
@@ -94,6 +117,37 @@ public sealed partial class ZooKeeperClusterStore(ZooKeeperClient zk, ILogger lo
             if (data is not null)
             {
                 found.Add((path, data, stat!));
+            }
+        }
+        return found;
+    }
+
+    private async Task<List<(string Path, byte[] Data, ZkStat Stat)>> MultiReadBatchAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var chunks = new List<Task<IReadOnlyList<ZkDataResult>>>((paths.Count + ReadBatchSize - 1) / ReadBatchSize);
+        var slices = new List<ArraySegment<string>>(chunks.Capacity);
+        var array = paths as string[] ?? paths.ToArray();
+        for (var start = 0; start < array.Length; start += ReadBatchSize)
+        {
+            var slice = new ArraySegment<string>(array, start, Math.Min(ReadBatchSize, array.Length - start));
+            slices.Add(slice);
+            chunks.Add(zk.GetDataManyAsync(slice, cancellationToken));
+        }
+        var read = await Task.WhenAll(chunks).ConfigureAwait(false);
+        var found = new List<(string, byte[], ZkStat)>(array.Length);
+        for (var c = 0; c < read.Length; c++)
+        {
+            for (var i = 0; i < read[c].Count; i++)
+            {
+                var result = read[c][i];
+                if (result.Error == ZkErrorCode.Ok)
+                {
+                    found.Add((slices[c][i], result.Data!, result.Stat!));
+                }
+                else if (result.Error != ZkErrorCode.NoNode)
+                {
+                    throw new ZooKeeperException(result.Error, slices[c][i]);
+                }
             }
         }
         return found;

@@ -12,8 +12,8 @@ namespace Gregor.Broker.Cluster.ZooKeeper;
 /// Topics are read from this broker's metadata cache (what the controller has told it) with their
 /// config overrides from <see cref="TopicConfigCache"/>. Creating topics or partitions returns
 /// once the metadata cache shows every new partition with a leader, and deleting once the topic is
-/// gone from it, as Kafka's delayed CreateTopics/DeleteTopics do; past the caller's deadline the
-/// change stands and the answer is REQUEST_TIMED_OUT.
+/// gone from it, as Kafka's delayed CreateTopics/DeleteTopics do; past the request's timeout_ms the
+/// change stands and the answer is REQUEST_TIMED_OUT (timeout_ms ≤ 0: answered once written).
 /// </summary>
 public sealed class ZooKeeperTopicStore(
     ZooKeeperSession zookeeper,
@@ -22,9 +22,6 @@ public sealed class ZooKeeperTopicStore(
     Action<BrokerConfig> applyBrokerDefaults,
     ILogger<ZooKeeperTopicStore> logger) : IClusterStore
 {
-    /// <summary>How long an admin change waits for the controller to apply it when the caller gives no deadline.</summary>
-    public static readonly TimeSpan DefaultApplyTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>Every topic, with the overrides read so far (used for names: no ZooKeeper read per topic).</summary>
     public IReadOnlyCollection<TopicRecord> Topics => metadata.Topics.Select(t => ToRecord(t, configs.Get(t.Name))).ToList();
 
@@ -44,7 +41,7 @@ public sealed class ZooKeeperTopicStore(
     private IReadOnlyDictionary<string, string> ConfigsOf(string topic) =>
         configs.GetOrReadAsync(topic, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
-    public async ValueTask<ErrorCode> CreateTopicAsync(TopicRecord topic, IReadOnlyList<IReadOnlyList<int>> assignment, CancellationToken cancellationToken)
+    public async ValueTask<ErrorCode> CreateTopicAsync(TopicRecord topic, IReadOnlyList<IReadOnlyList<int>> assignment, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         var client = zookeeper.Client;
         // Config first, as Kafka does: the controller and brokers find it when the topic appears.
@@ -60,10 +57,10 @@ public sealed class ZooKeeperTopicStore(
             return ErrorCode.TopicAlreadyExists;
         }
         logger.LogInformation("Created topic {Topic} with {Partitions} partitions and replication factor {Rf} in ZooKeeper", topic.Name, assignment.Count, topic.ReplicationFactor);
-        return await WaitForAsync(() => HasLeaders(topic.Name, assignment.Count), cancellationToken).ConfigureAwait(false);
+        return await WaitForAsync(() => HasLeaders(topic.Name, assignment.Count), applyTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<ErrorCode> DeleteTopicAsync(string name, CancellationToken cancellationToken)
+    public async ValueTask<ErrorCode> DeleteTopicAsync(string name, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         var client = zookeeper.Client;
         if (await client.ExistsAsync(ZkPaths.Topic(name), null, cancellationToken).ConfigureAwait(false) is null)
@@ -78,10 +75,10 @@ public sealed class ZooKeeperTopicStore(
         {
             // Already marked: the deletion is under way.
         }
-        return await WaitForAsync(() => metadata.FindTopic(name) is null, cancellationToken).ConfigureAwait(false);
+        return await WaitForAsync(() => metadata.FindTopic(name) is null, applyTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<ErrorCode> CreatePartitionsAsync(string name, int currentCount, IReadOnlyList<IReadOnlyList<int>> newAssignment, CancellationToken cancellationToken)
+    public async ValueTask<ErrorCode> CreatePartitionsAsync(string name, int currentCount, IReadOnlyList<IReadOnlyList<int>> newAssignment, TimeSpan applyTimeout, CancellationToken cancellationToken)
     {
         var client = zookeeper.Client;
         var path = ZkPaths.Topic(name);
@@ -119,7 +116,7 @@ public sealed class ZooKeeperTopicStore(
             return e.Code == ZkErrorCode.NoNode ? ErrorCode.UnknownTopicOrPartition : ErrorCode.InvalidPartitions;
         }
         logger.LogInformation("Topic {Topic}: {Count} partitions added in ZooKeeper", name, newAssignment.Count);
-        return await WaitForAsync(() => HasLeaders(name, currentCount + newAssignment.Count), cancellationToken).ConfigureAwait(false);
+        return await WaitForAsync(() => HasLeaders(name, currentCount + newAssignment.Count), applyTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<ErrorCode> SetTopicConfigsAsync(string name, IReadOnlyDictionary<string, string> overrides, CancellationToken cancellationToken)
@@ -155,10 +152,15 @@ public sealed class ZooKeeperTopicStore(
     private bool HasLeaders(string topic, int partitions) =>
         metadata.FindTopic(topic) is { } t && t.Partitions.Count >= partitions && t.Partitions.All(p => p.Leader >= 0);
 
-    private async ValueTask<ErrorCode> WaitForAsync(Func<bool> done, CancellationToken cancellationToken)
+    // Zero: the change is written and not waited for (Kafka's timeout_ms <= 0).
+    private async ValueTask<ErrorCode> WaitForAsync(Func<bool> done, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (timeout <= TimeSpan.Zero)
+        {
+            return ErrorCode.None;
+        }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(DefaultApplyTimeout);
+        deadline.CancelAfter(timeout);
         while (!done())
         {
             var changed = metadata.Changed;

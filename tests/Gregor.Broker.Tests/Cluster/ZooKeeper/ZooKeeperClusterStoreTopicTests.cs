@@ -76,6 +76,13 @@ public sealed class ZooKeeperClusterStoreTopicTests(ZooKeeperStoreFixture fixtur
         Assert.Equal(ZkErrorCode.BadVersion, stale.Error);
         // Creating an existing state says so.
         Assert.Equal(ZkErrorCode.NodeExists, Assert.Single(await store.CreatePartitionStatesAsync(fence, [moved[0]])).Error);
+
+        // In one batch (one multi) the stale writes fail alone and the rest are written.
+        var current = await store.GetPartitionStatesAsync(partitions);
+        var mixed = partitions.Select(tp => (tp, current[tp].LeaderAndIsr with { PartitionEpoch = tp.Partition % 100 == 7 ? 0 : 1 })).ToList();
+        var outcome = await store.UpdatePartitionStatesAsync(fence, mixed);
+        Assert.All(outcome, w => Assert.Equal(w.Partition.Partition % 100 == 7 ? ZkErrorCode.BadVersion : ZkErrorCode.Ok, w.Error));
+        Assert.Equal(990, (await store.GetPartitionStatesAsync(partitions)).Values.Count(s => s.LeaderAndIsr.PartitionEpoch == 2));
     }
 
     [Fact]
