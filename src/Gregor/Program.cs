@@ -12,6 +12,7 @@ var root = new RootCommand("Gregor: a Kafka-compatible event streaming broker.")
     ConfigsCommand.Create(),
     GetOffsetsCommand.Create(),
     DeleteRecordsCommand.Create(),
+    LeaderElectionCommand.Create(),
     ProducerPerfTestCommand.Create(),
     ConsumerPerfTestCommand.Create(),
     DumpLogCommand.Create(),

@@ -5,8 +5,10 @@ namespace Gregor.Tools;
 /// <summary>
 /// The options every tool shares: <c>--bootstrap-server</c> (default localhost:9092) and
 /// <c>--command-config</c> (a client properties file), read into one librdkafka configuration.
+/// A tool whose Kafka counterpart names the file option otherwise (kafka-leader-election.sh's
+/// <c>--admin.config</c>) passes that name.
 /// </summary>
-public sealed class ClusterOptions
+public sealed class ClusterOptions(string configOption = "--command-config")
 {
     public Option<string> BootstrapServer { get; } = new("--bootstrap-server")
     {
@@ -14,7 +16,7 @@ public sealed class ClusterOptions
         DefaultValueFactory = _ => "localhost:9092",
     };
 
-    public Option<string?> CommandConfig { get; } = new("--command-config")
+    public Option<string?> CommandConfig { get; } = new(configOption)
     {
         Description = "A properties file of client settings (security, timeouts), Kafka's key names.",
     };
@@ -39,7 +41,7 @@ public sealed class ClusterOptions
         var file = parse.GetValue(CommandConfig);
         if (file is not null)
         {
-            ClientProperties.AddTo(config, ClientProperties.LoadFile(file), $"--command-config {file}");
+            ClientProperties.AddTo(config, ClientProperties.LoadFile(file), $"{configOption} {file}");
         }
         if (extra is not null)
         {

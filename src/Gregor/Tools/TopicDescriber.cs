@@ -41,7 +41,7 @@ public sealed class TopicDescriber(AdminSession session, TopicDescriber.Options 
             {
                 var replication = t.Partitions.Count == 0 ? 0 : t.Partitions.MinBy(p => p.Partition)!.Replicas.Count;
                 var configText = string.Join(',', overrides.Select(e => $"{e.Name}={(e.IsSensitive ? "<sensitive>" : e.Value)}"));
-                Console.WriteLine(TopicDescriptionText.TopicLine(t.Name, TopicIds.Format(t.TopicId), t.Partitions.Count, replication, configText));
+                Console.WriteLine(TopicDescriptionText.TopicLine(t.Name, TopicIds.IsNone(t.TopicId) ? null : TopicIds.Format(t.TopicId), t.Partitions.Count, replication, configText));
             }
             if (options.TopicsWithOverrides)
             {
@@ -52,7 +52,8 @@ public sealed class TopicDescriber(AdminSession session, TopicDescriber.Options 
             {
                 if (!options.Reports.Any || options.Reports.Selects(p, minIsr, live))
                 {
-                    Console.WriteLine(TopicDescriptionText.PartitionLine(t.Name, p.Partition, p.Leader?.Id, p.Replicas.Select(r => r.Id), p.ISR.Select(r => r.Id)));
+                    Console.WriteLine(TopicDescriptionText.PartitionLine(t.Name, p.Partition, p.Leader?.Id, p.Replicas.Select(r => r.Id), p.ISR.Select(r => r.Id))
+                        + TopicDescriptionText.NoEligibleLeaderReplicas);
                 }
             }
         }

@@ -137,7 +137,7 @@ public static class ZooKeeperTopics
             var configText = string.Join(',', configs.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
             var suffix = marked.Contains(name) ? MarkedForDeletion : "";
             var replication = partitions.Count == 0 ? 0 : partitions[0].Value.Replicas.Count;
-            Console.WriteLine(TopicDescriptionText.TopicLine(name, assignments[name].Assignment.TopicId?.ToString() ?? "none",
+            Console.WriteLine(TopicDescriptionText.TopicLine(name, assignments[name].Assignment.TopicId?.ToString(),
                 partitions.Count, replication, configText) + suffix);
             foreach (var (partition, replicas) in partitions)
             {

@@ -37,7 +37,7 @@ public sealed class AdminAgreementToolTests(BrokerFixture fixture) : IClassFixtu
             $"Topic: {topic}\tTopicId: {description.TopicId.ToString().Replace('+', '-').Replace('/', '_')}\tPartitionCount: {description.Partitions.Count}\tReplicationFactor: {description.Partitions[0].Replicas.Count}\tConfigs: {nonDefault}",
         };
         expected.AddRange(description.Partitions.OrderBy(p => p.Partition).Select(p =>
-            $"\tTopic: {topic}\tPartition: {p.Partition}\tLeader: {p.Leader.Id}\tReplicas: {string.Join(',', p.Replicas.Select(r => r.Id))}\tIsr: {string.Join(',', p.ISR.Select(r => r.Id))}"));
+            $"\tTopic: {topic}\tPartition: {p.Partition}\tLeader: {p.Leader.Id}\tReplicas: {string.Join(',', p.Replicas.Select(r => r.Id))}\tIsr: {string.Join(',', p.ISR.Select(r => r.Id))}\tElr: N/A\tLastKnownElr: N/A"));
         Assert.Equal(expected, lines);
         Assert.Contains("retention.ms=600000", nonDefault);
         Assert.Equal(3, description.Partitions.Count);

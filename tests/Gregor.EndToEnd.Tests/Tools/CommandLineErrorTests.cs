@@ -13,7 +13,7 @@ public sealed class CommandLineErrorTests
     public static TheoryData<string> Tools =>
     [
         "server", "topics", "console-producer", "console-consumer", "consumer-groups", "configs", "get-offsets", "delete-records",
-        "producer-perf-test", "consumer-perf-test", "dump-log",
+        "producer-perf-test", "consumer-perf-test", "dump-log", "leader-election",
     ];
 
     private static Task<ExternalProcess.Result> RunAsync(params string[] arguments) =>

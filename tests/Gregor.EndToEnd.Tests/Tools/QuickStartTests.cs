@@ -43,6 +43,6 @@ public sealed class QuickStartTests(BrokerFixture fixture) : IClassFixture<Broke
         Assert.Equal(2, groupRows.Sum(r => long.Parse(r[3], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.All(groupRows, r => Assert.Equal("0", r[5])); // lag
         Assert.Contains("Topic: mytopic\tTopicId: ", output);
-        Assert.Contains("\tTopic: mytopic\tPartition: 3\tLeader: 0\tReplicas: 0\tIsr: 0\n", output);
+        Assert.Contains("\tTopic: mytopic\tPartition: 3\tLeader: 0\tReplicas: 0\tIsr: 0\tElr: N/A\tLastKnownElr: N/A\n", output);
     }
 }

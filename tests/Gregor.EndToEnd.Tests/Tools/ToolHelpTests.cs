@@ -25,6 +25,17 @@ public sealed class ToolHelpTests
     }
 
     [Fact]
+    public async Task Leader_election_help_names_kafkas_options()
+    {
+        var result = await ExternalProcess.RunAsync("dotnet", [RepositoryPaths.GregorDll, "leader-election", "--help"], GregorTool.Timeout);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var option in new[] { "--bootstrap-server", "--admin.config", "--election-type", "--topic", "--partition", "--all-topic-partitions", "--path-to-json-file" })
+        {
+            Assert.Contains(option, result.StandardOutput);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_command_config_file_is_a_one_line_error()
     {
         var result = await ExternalProcess.RunAsync("dotnet",

@@ -146,9 +146,9 @@ public sealed class TopicsSelectionToolTests(BrokerFixture fixture) : IClassFixt
         Assert.Empty(await LinesAsync("--describe", "--topic", pattern, "--under-replicated-partitions"));
         Assert.Empty(await LinesAsync("--describe", "--topic", pattern, "--unavailable-partitions"));
         // An ISR of 1 is under min.insync.replicas=2 and at the default minimum of 1.
-        Assert.Equal([$"\tTopic: {strict}\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0"],
+        Assert.Equal([$"\tTopic: {strict}\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\tElr: N/A\tLastKnownElr: N/A"],
             await LinesAsync("--describe", "--topic", pattern, "--under-min-isr-partitions"));
-        Assert.Equal([$"\tTopic: {plain}\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0", $"\tTopic: {plain}\tPartition: 1\tLeader: 0\tReplicas: 0\tIsr: 0"],
+        Assert.Equal([$"\tTopic: {plain}\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\tElr: N/A\tLastKnownElr: N/A", $"\tTopic: {plain}\tPartition: 1\tLeader: 0\tReplicas: 0\tIsr: 0\tElr: N/A\tLastKnownElr: N/A"],
             await LinesAsync("--describe", "--topic", pattern, "--at-min-isr-partitions"));
         // Several reports: the partitions any of them selects.
         Assert.Equal(3, (await LinesAsync("--describe", "--topic", pattern, "--at-min-isr-partitions", "--under-min-isr-partitions")).Length);

@@ -29,8 +29,8 @@ public sealed class TopicsToolTests(BrokerFixture fixture) : IClassFixture<Broke
         var lines = GregorTool.Lines(describe.StandardOutput);
         Assert.Equal(3, lines.Length);
         Assert.Matches($@"^Topic: {topic}\tTopicId: [A-Za-z0-9_-]{{22}}\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: ", lines[0]);
-        Assert.Equal($"\tTopic: {topic}\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0", lines[1]);
-        Assert.Equal($"\tTopic: {topic}\tPartition: 1\tLeader: 0\tReplicas: 0\tIsr: 0", lines[2]);
+        Assert.Equal($"\tTopic: {topic}\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\tElr: N/A\tLastKnownElr: N/A", lines[1]);
+        Assert.Equal($"\tTopic: {topic}\tPartition: 1\tLeader: 0\tReplicas: 0\tIsr: 0\tElr: N/A\tLastKnownElr: N/A", lines[2]);
     }
 
     [Fact]
