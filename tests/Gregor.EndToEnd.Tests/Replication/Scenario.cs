@@ -43,7 +43,16 @@ internal sealed class Scenario(ReplicationCluster cluster, ITestOutputHelper out
         await workload.WaitForAcksAsync(100);
         await workload.StopProducingAsync();
         Log($"producer stopped: {workload.Sent} sent, {workload.AckedCount} acknowledged");
-        await cluster.WaitForFullIsrAsync(Topic, Partitions);
+        try
+        {
+            await cluster.WaitForFullIsrAsync(Topic, Partitions);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            // Say what the replicas hold as well: that is what a failing ISR usually explains.
+            var now = ReplicationChecker.Check(workload, cluster.LogDirs, ackedSince);
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{ReplicationChecker.Describe(now, workload)}");
+        }
         var report = await ReplicationChecker.CheckUntilCleanAsync(workload, cluster.LogDirs, ReplicationCluster.Generous, ackedSince);
         Log(report.ToString());
         Assert.True(report.IsClean, ReplicationChecker.Describe(report, workload));

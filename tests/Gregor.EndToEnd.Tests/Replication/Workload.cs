@@ -31,7 +31,6 @@ public sealed class Workload : IAsyncDisposable
     private readonly Task _producing;
     private readonly Thread _consuming;
     private long _sent;
-    private long _lastAckTicks;
     private volatile bool _disposed;
 
     private Workload(string bootstrap, string topic, int partitions, TimeSpan interval)
@@ -86,22 +85,19 @@ public sealed class Workload : IAsyncDisposable
         await WaitUntilAsync(() => AckedCount >= target, timeout, () => $"only {AckedCount} of {target} records acknowledged");
     }
 
-    /// <summary>The time of the first acknowledgement after <paramref name="since"/>, when there was one.</summary>
-    public TimeSpan? FirstAckAfter(TimeSpan since)
+    /// <summary>The time of the first acknowledgement of a record to <paramref name="partition"/> after <paramref name="since"/>, when there was one.</summary>
+    public TimeSpan? FirstAckAfter(TimeSpan since, int partition)
     {
         TimeSpan? first = null;
         foreach (var a in _acked)
         {
-            if (a.At > since && (first is null || a.At < first))
+            if (a.At > since && a.Partition == partition && (first is null || a.At < first))
             {
                 first = a.At;
             }
         }
         return first;
     }
-
-    /// <summary>Time since the last acknowledgement.</summary>
-    public TimeSpan SinceLastAck => _clock.Elapsed - TimeSpan.FromTicks(Interlocked.Read(ref _lastAckTicks));
 
     /// <summary>Stops producing and waits for every record in flight to be acknowledged or to fail.</summary>
     public async Task StopProducingAsync()
@@ -135,9 +131,7 @@ public sealed class Workload : IAsyncDisposable
                     }
                     else if (report.Status == PersistenceStatus.Persisted)
                     {
-                        var at = _clock.Elapsed;
-                        _acked.Enqueue(new AckedRecord(value, report.Partition.Value, report.Offset.Value, at));
-                        Interlocked.Exchange(ref _lastAckTicks, at.Ticks);
+                        _acked.Enqueue(new AckedRecord(value, report.Partition.Value, report.Offset.Value, _clock.Elapsed));
                     }
                 });
                 Interlocked.Increment(ref _sent);
