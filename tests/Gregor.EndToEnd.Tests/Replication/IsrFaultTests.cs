@@ -22,18 +22,13 @@ public sealed class IsrFaultTests(ReplicationCluster cluster, ITestOutputHelper 
         var controller = await cluster.ControllerAsync();
         // Not the controller: a frozen controller would hold up the leader's AlterPartition.
         var follower = ReplicationCluster.Ids.First(id => id != leader && id != controller);
-        cluster.Cluster.Brokers[follower].Signal("STOP");
-        try
+        await cluster.WhileFrozenAsync(follower, async () =>
         {
             _scenario.Log($"froze follower {follower} (leader {leader}, controller {controller})");
             await cluster.WaitForStateAsync(topic, 0, s => !s.Isr.Contains(follower), $"an ISR without {follower}");
             // Produce goes on with two in-sync replicas.
             await workload.WaitForAcksAsync(100);
-        }
-        finally
-        {
-            cluster.Cluster.Brokers[follower].Signal("CONT");
-        }
+        });
         await cluster.WaitForStateAsync(topic, 0, s => s.Isr.Contains(follower), $"{follower} back in the ISR");
         await _scenario.FinishAsync(workload);
     }
@@ -73,19 +68,14 @@ public sealed class IsrFaultTests(ReplicationCluster cluster, ITestOutputHelper 
         var topic = _scenario.Topic;
         var leader = await cluster.LeaderAsync(topic, 0);
         var before = await cluster.WaitForStateAsync(topic, 0, s => s.Leader == leader, $"leader {leader}");
-        cluster.Cluster.Brokers[leader].Signal("STOP");
-        try
+        await cluster.WhileFrozenAsync(leader, async () =>
         {
             await cluster.WaitForRegistrationAsync(leader, present: false);
             var after = await cluster.WaitForStateAsync(topic, 0, s => s.Leader > 0 && s.Leader != leader, $"a leader other than {leader}");
             Assert.True(after.LeaderEpoch > before.LeaderEpoch, $"leader epoch {before.LeaderEpoch} then {after.LeaderEpoch}");
             _scenario.Log($"leader {leader} frozen; {after}");
             await workload.WaitForAcksAsync(100);
-        }
-        finally
-        {
-            cluster.Cluster.Brokers[leader].Signal("CONT");
-        }
+        });
         // Resumed, it finds its session gone, registers again and follows the new leader.
         await cluster.WaitForRegistrationAsync(leader, present: true);
         await cluster.WaitForStateAsync(topic, 0, s => s.Leader != leader && s.Isr.Contains(leader), $"{leader} back in the ISR as a follower");

@@ -14,28 +14,10 @@ public sealed class LeaderFailoverTests(ReplicationCluster cluster, ITestOutputH
     private readonly Scenario _scenario = new(cluster, output);
 
     [Fact]
-    public async Task Clean_shutdown_of_the_leader_loses_nothing_acknowledged()
-    {
-        await using var workload = await _scenario.BeginAsync("clean-shutdown");
-        var leader = await cluster.LeaderAsync(_scenario.Topic, 0);
-        await cluster.StopAsync(leader);
-        await WaitForOtherLeaderAsync(leader);
-        await workload.WaitForAcksAsync(100);
-        await cluster.StartAsync(leader);
-        await _scenario.FinishAsync(workload);
-    }
+    public Task Clean_shutdown_of_the_leader_loses_nothing_acknowledged() => LeaderDownAndBackAsync("clean-shutdown", hard: false);
 
     [Fact]
-    public async Task Kill_9_of_the_leader_loses_nothing_acknowledged()
-    {
-        await using var workload = await _scenario.BeginAsync("kill-leader");
-        var leader = await cluster.LeaderAsync(_scenario.Topic, 0);
-        await cluster.KillAsync(leader);
-        await WaitForOtherLeaderAsync(leader);
-        await workload.WaitForAcksAsync(100);
-        await cluster.StartAsync(leader);
-        await _scenario.FinishAsync(workload);
-    }
+    public Task Kill_9_of_the_leader_loses_nothing_acknowledged() => LeaderDownAndBackAsync("kill-leader", hard: true);
 
     [Fact]
     public async Task Kill_9_of_the_controller_loses_nothing_acknowledged()
@@ -60,23 +42,33 @@ public sealed class LeaderFailoverTests(ReplicationCluster cluster, ITestOutputH
         await using var workload = await _scenario.BeginAsync("bounces");
         foreach (var hard in new[] { false, false, false, false, false, true, true, true, true, true })
         {
-            var leader = await cluster.LeaderAsync(_scenario.Topic, 0);
-            _scenario.Log($"{(hard ? "kill -9" : "SIGTERM")} of leader {leader}");
-            if (hard)
-            {
-                await cluster.KillAsync(leader);
-            }
-            else
-            {
-                await cluster.StopAsync(leader);
-            }
-            await WaitForOtherLeaderAsync(leader);
+            var leader = await TakeLeaderDownAsync(hard);
             await cluster.StartAsync(leader);
             // The next bounce starts from a full ISR, so that min.insync.replicas still holds after it.
             await cluster.WaitForFullIsrAsync(_scenario.Topic, _scenario.Partitions);
             await workload.WaitForAcksAsync(50);
         }
         await _scenario.FinishAsync(workload);
+    }
+
+    /// <summary>The leader of partition 0 down, produce going on through another, the leader back.</summary>
+    private async Task LeaderDownAndBackAsync(string name, bool hard)
+    {
+        await using var workload = await _scenario.BeginAsync(name);
+        var leader = await TakeLeaderDownAsync(hard);
+        await workload.WaitForAcksAsync(100);
+        await cluster.StartAsync(leader);
+        await _scenario.FinishAsync(workload);
+    }
+
+    /// <summary>SIGTERM or kill -9 of partition 0's leader; returns it once another leads.</summary>
+    private async Task<int> TakeLeaderDownAsync(bool hard)
+    {
+        var leader = await cluster.LeaderAsync(_scenario.Topic, 0);
+        _scenario.Log($"{(hard ? "kill -9" : "SIGTERM")} of leader {leader}");
+        await (hard ? cluster.KillAsync(leader) : cluster.StopAsync(leader));
+        await WaitForOtherLeaderAsync(leader);
+        return leader;
     }
 
     private Task WaitForOtherLeaderAsync(int old) =>

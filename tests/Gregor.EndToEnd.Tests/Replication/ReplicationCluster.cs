@@ -198,6 +198,20 @@ public sealed class ReplicationCluster : IAsyncLifetime
         await WaitForRegistrationAsync(id, present: false);
     }
 
+    /// <summary>Runs <paramref name="whileFrozen"/> with broker <paramref name="id"/> stopped by SIGSTOP; SIGCONT after it, whatever happens.</summary>
+    public async Task WhileFrozenAsync(int id, Func<Task> whileFrozen)
+    {
+        Cluster.Brokers[id].Signal("STOP");
+        try
+        {
+            await whileFrozen();
+        }
+        finally
+        {
+            Cluster.Brokers[id].Signal("CONT");
+        }
+    }
+
     /// <summary>Starts a stopped broker with its log dir and waits until it is registered.</summary>
     public async Task StartAsync(int id)
     {

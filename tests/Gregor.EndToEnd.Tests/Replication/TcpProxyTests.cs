@@ -48,7 +48,7 @@ public sealed class TcpProxyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Forwards_until_cut_for_a_client_id_and_again_after_heal()
+    public async Task Forwards_until_cut_for_a_client_id_and_again_after_heal_also_when_delayed()
     {
         using var broker = await ConnectAsync("broker-2-fetcher-0");
         using var client = await ConnectAsync("workload-producer");
@@ -65,6 +65,8 @@ public sealed class TcpProxyTests : IAsyncLifetime
         Proxy.Heal();
         using var again = await ConnectAsync("broker-2-fetcher-0");
         await AssertEchoesAsync(again, "back");
+        Proxy.Delay(TimeSpan.FromMilliseconds(100));
+        await AssertEchoesAsync(again, "delayed");
     }
 
     [Fact]
