@@ -47,7 +47,7 @@ public sealed record ReplicationReport
 /// </summary>
 public static class ReplicationChecker
 {
-    private const int MaxExamples = 12;
+    private const int ExamplesPerKind = 4;
 
     /// <summary>The report as things are now: <paramref name="replicas"/> maps a broker id to its log dir.</summary>
     /// <param name="ackedSince">only records acknowledged after it count (earlier ones went with a deleted topic)</param>
@@ -56,11 +56,13 @@ public static class ReplicationChecker
         var acked = workload.Acked.Where(a => ackedSince is null || a.At > ackedSince).ToList();
         var consumed = workload.Consumed.ToHashSet();
         var examples = new List<string>();
-        void Note(string problem)
+        var noted = new Dictionary<string, int>();
+        void Note(string kind, string problem)
         {
-            if (examples.Count < MaxExamples)
+            noted[kind] = noted.GetValueOrDefault(kind) + 1;
+            if (noted[kind] <= ExamplesPerKind)
             {
-                examples.Add(problem);
+                examples.Add($"{kind}: {problem}");
             }
         }
 
@@ -88,7 +90,7 @@ public static class ReplicationChecker
                 foreach (var (value, at) in values.Where(v => v.Value.Count > 1))
                 {
                     duplicates += at.Count - 1;
-                    Note($"partition {partition} replica {broker}: {value} at offsets {string.Join(",", at)}");
+                    Note("duplicate", $"partition {partition} replica {broker}: {value} at offsets {string.Join(",", at)}");
                 }
             }
 
@@ -107,11 +109,11 @@ public static class ReplicationChecker
                     {
                         anywhere = true;
                         moved++;
-                        Note($"partition {partition} replica {broker}: {a.Value} acknowledged at {a.Offset}, found at {string.Join(",", elsewhere)}");
+                        Note("moved", $"partition {partition} replica {broker}: {a.Value} acknowledged at {a.Offset}, found at {string.Join(",", elsewhere)}");
                     }
                     else
                     {
-                        Note($"partition {partition} replica {broker}: {a.Value} acknowledged at {a.Offset} is not there (offset holds {there ?? "nothing"})");
+                        Note("missing", $"partition {partition} replica {broker}: {a.Value} acknowledged at {a.Offset} is not there (offset holds {there ?? "nothing"})");
                     }
                 }
                 if (!anywhere)
@@ -127,15 +129,15 @@ public static class ReplicationChecker
                 if (held.Select(h => h.Value).Distinct().Count() > 1)
                 {
                     inconsistent++;
-                    Note($"partition {partition} offset {offset}: " + string.Join(", ", held.Select(h => $"replica {h.Broker} has {h.Value}")));
+                    Note("inconsistent", $"partition {partition} offset {offset}: " + string.Join(", ", held.Select(h => $"replica {h.Broker} has {h.Value}")));
                 }
             }
         }
 
         var notConsumed = acked.Where(a => !consumed.Contains(a.Value)).ToList();
-        foreach (var a in notConsumed.Take(3))
+        foreach (var a in notConsumed)
         {
-            Note($"partition {a.Partition}: {a.Value} at {a.Offset} was acknowledged and never consumed");
+            Note("not consumed", $"partition {a.Partition}: {a.Value} at {a.Offset} was acknowledged");
         }
         return new ReplicationReport
         {
