@@ -82,7 +82,8 @@ public sealed class Workload : IAsyncDisposable
     public async Task WaitForAcksAsync(int more, TimeSpan? timeout = null)
     {
         var target = AckedCount + more;
-        await WaitUntilAsync(() => AckedCount >= target, timeout, () => $"only {AckedCount} of {target} records acknowledged");
+        await WaitUntilAsync(() => AckedCount >= target, timeout,
+            () => $"only {AckedCount} of {target} records acknowledged; last client errors:\n  " + string.Join("\n  ", Errors.TakeLast(10)));
     }
 
     /// <summary>The time of the first acknowledgement of a record to <paramref name="partition"/> after <paramref name="since"/>, when there was one.</summary>
