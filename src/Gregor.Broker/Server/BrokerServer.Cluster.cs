@@ -12,6 +12,7 @@ using Gregor.Broker.InterBroker;
 using Gregor.Broker.Network;
 using Gregor.Broker.Partitions;
 using Gregor.Broker.Producers;
+using Gregor.Broker.Replication;
 using Gregor.Broker.Requests;
 using Gregor.Broker.Topics;
 using Gregor.Protocol.Errors;
@@ -37,6 +38,7 @@ public sealed partial class BrokerServer
     private ControllerChannelManager? _channels;
     private ClusterMetadataCache? _clusterMetadata;
     private ControllerFence? _fence;
+    private ReplicaFetcherManager? _replicaFetchers;
 
     /// <summary>The ZooKeeper client's settings from the zookeeper.* keys.</summary>
     internal static ZooKeeperClientOptions ZooKeeperClientOptionsFor(BrokerConfig config, ZooKeeperConnect connect, ILogger logger) => new()
@@ -106,8 +108,12 @@ public sealed partial class BrokerServer
         });
         var handlers = ClientHandlers(metadata, topics, replicas, producerIds, dynamicConfig, self);
 
+        // Replica fetchers: followed partitions fetch from their leaders (stopped before the logs close).
+        _replicaFetchers = new ReplicaFetcherManager(ReplicaFetcherOptions.From(_config), _loggerFactory);
+        var fetchers = _replicaFetchers;
+
         // The controller's requests to this broker.
-        handlers.Add(new LeaderAndIsrHandler(_config.BrokerId, replicas, _fence,
+        handlers.Add(new LeaderAndIsrHandler(_config.BrokerId, replicas, fetchers, metadata, _fence,
             async (topic, ct) => TopicManager.LogConfigFor(topics.EffectiveBrokerConfig, await topicConfigs.GetOrReadAsync(topic, ct).ConfigureAwait(false)),
             leadership, _loggerFactory.CreateLogger<LeaderAndIsrHandler>()));
         handlers.Add(new UpdateMetadataHandler(metadata, _fence, _loggerFactory.CreateLogger<UpdateMetadataHandler>(), removed =>
@@ -117,7 +123,7 @@ public sealed partial class BrokerServer
                 topicConfigs.Remove(topic);
             }
         }));
-        handlers.Add(new StopReplicaHandler(replicas, _fence, leadership, _loggerFactory.CreateLogger<StopReplicaHandler>()));
+        handlers.Add(new StopReplicaHandler(replicas, fetchers, _fence, leadership, _loggerFactory.CreateLogger<StopReplicaHandler>()));
         _channels = new ControllerChannelManager(new ControllerChannelOptions { ControllerId = _config.BrokerId }, _loggerFactory.CreateLogger<ControllerChannelManager>());
         _controller = new KafkaController(_config.BrokerId, new KafkaControllerOptions(_config.UncleanLeaderElectionEnable),
             new ZooKeeperControllerStore(zk, _loggerFactory.CreateLogger<ZooKeeperControllerStore>()),
@@ -235,6 +241,11 @@ public sealed partial class BrokerServer
 
     private async Task StopClusterAsync()
     {
+        // Replica fetchers stop first: nothing is appended to a log once shutdown closes it.
+        if (_replicaFetchers is not null)
+        {
+            await _replicaFetchers.DisposeAsync().ConfigureAwait(false);
+        }
         if (_controller is not null)
         {
             await _controller.DisposeAsync().ConfigureAwait(false);
