@@ -48,6 +48,8 @@ public sealed class ReplicationCluster : IAsyncLifetime
             $"replica.lag.time.max.ms={ReplicaLagTimeMaxMs}",
             "group.initial.rebalance.delay.ms=0",
             "controlled.shutdown.retry.backoff.ms=500",
+            // A deleted topic stays deleted until a scenario creates it again (clients would otherwise recreate it with replication factor 1).
+            "auto.create.topics.enable=false",
         ], proxied: true);
         _zk = await _cluster.ConnectZooKeeperAsync();
     }
