@@ -7,19 +7,24 @@ namespace Gregor.EndToEnd.Tests.Support;
 /// A real cluster for end-to-end tests: one ZooKeeper server and <c>N</c> `gregor server`
 /// processes with broker ids 1..N, each on its own free loopback port and temporary log dir,
 /// coordinated under the chroot /gregor. Brokers can be killed, stopped and restarted with their
-/// log dirs kept; everything is stopped and removed on dispose.
+/// log dirs kept; everything is stopped and removed on dispose. With <c>proxied</c>, broker N
+/// listens behind its own <see cref="TcpProxy"/> and advertises the proxy, so every client and
+/// broker-to-broker connection to it goes through the proxy (which a test can cut, delay or pause).
 /// </summary>
 public sealed class KafkaCluster : IAsyncDisposable
 {
     public const string Chroot = "/gregor";
     private readonly Dictionary<int, BrokerProcess> _brokers = [];
     private readonly Dictionary<int, string> _logDirs = [];
+    private readonly Dictionary<int, TcpProxy> _proxies = [];
     private readonly IReadOnlyList<string> _overrides;
+    private readonly bool _proxied;
 
-    private KafkaCluster(ZooKeeperProcess zooKeeper, IReadOnlyList<string> overrides)
+    private KafkaCluster(ZooKeeperProcess zooKeeper, IReadOnlyList<string> overrides, bool proxied)
     {
         ZooKeeper = zooKeeper;
         _overrides = overrides;
+        _proxied = proxied;
     }
 
     public ZooKeeperProcess ZooKeeper { get; }
@@ -29,12 +34,22 @@ public sealed class KafkaCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<int, BrokerProcess> Brokers => _brokers;
 
-    public string BootstrapServers => string.Join(",", _brokers.Values.Where(b => !b.HasExited).Select(b => b.BootstrapServers));
+    /// <summary>The proxy in front of each broker (empty unless the cluster is proxied).</summary>
+    public IReadOnlyDictionary<int, TcpProxy> Proxies => _proxies;
 
-    public static async Task<KafkaCluster> StartAsync(int brokers, IEnumerable<string>? overrides = null)
+    /// <summary>The address clients reach broker <paramref name="id"/> at: its proxy when proxied.</summary>
+    public string AddressOf(int id) => _proxies.TryGetValue(id, out var proxy) ? $"127.0.0.1:{proxy.Port}" : _brokers[id].BootstrapServers;
+
+    public string BootstrapServers => string.Join(",", _brokers.Where(b => !b.Value.HasExited).Select(b => AddressOf(b.Key)));
+
+    /// <summary>
+    /// Starts ZooKeeper (tick 500 ms, so sessions down to 1 s) and brokers 1..<paramref name="brokers"/>;
+    /// <paramref name="overrides"/> come last (so they may replace the 6 s session timeout).
+    /// </summary>
+    public static async Task<KafkaCluster> StartAsync(int brokers, IEnumerable<string>? overrides = null, bool proxied = false)
     {
         var zooKeeper = await ZooKeeperProcess.StartAsync();
-        var cluster = new KafkaCluster(zooKeeper, [.. overrides ?? []]);
+        var cluster = new KafkaCluster(zooKeeper, [.. overrides ?? []], proxied);
         try
         {
             await Task.WhenAll(Enumerable.Range(1, brokers).Select(cluster.StartBrokerAsync));
@@ -60,10 +75,21 @@ public sealed class KafkaCluster : IAsyncDisposable
         {
             await old.DisposeAsync();
         }
-        var broker = await BrokerProcess.StartAsync(
-            [$"broker.id={id}", $"zookeeper.connect={ZooKeeperConnect}", "zookeeper.session.timeout.ms=6000", .. _overrides],
-            logDir: logDir);
+        List<string> overrides = [$"broker.id={id}", $"zookeeper.connect={ZooKeeperConnect}", "zookeeper.session.timeout.ms=6000"];
+        TcpProxy? proxy = null;
+        if (_proxied)
+        {
+            if (!_proxies.TryGetValue(id, out proxy))
+            {
+                _proxies[id] = proxy = new TcpProxy();
+            }
+            // Nothing reaches the broker through the proxy until it listens on its new port.
+            proxy.TargetPort = 0;
+            overrides.Add($"advertised.listeners=PLAINTEXT://127.0.0.1:{proxy.Port}");
+        }
+        var broker = await BrokerProcess.StartAsync([.. overrides, .. _overrides], logDir: logDir);
         _brokers[id] = broker;
+        proxy?.TargetPort = broker.Port;
         return broker;
     }
 
@@ -127,6 +153,10 @@ public sealed class KafkaCluster : IAsyncDisposable
         foreach (var broker in _brokers.Values)
         {
             await broker.DisposeAsync();
+        }
+        foreach (var proxy in _proxies.Values)
+        {
+            await proxy.DisposeAsync();
         }
         await ZooKeeper.DisposeAsync();
         foreach (var dir in _logDirs.Values)
