@@ -4,6 +4,7 @@ using Gregor.Broker.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Gregor.Storage;
+using IsrChange = Gregor.Broker.Partitions.IsrChange;
 using Microsoft.Extensions.Logging;
 
 namespace Gregor.Broker.Replication;

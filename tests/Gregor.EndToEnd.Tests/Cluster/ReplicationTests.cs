@@ -82,7 +82,7 @@ public sealed class ReplicationTests
 
     // Until the leader answers DivergingEpoch, the old leader sees OFFSET_OUT_OF_RANGE and
     // truncates only to the new leader's log end, keeping records the new leader never had.
-    [Fact(Skip = "needs the leader's Fetch follower path (DivergingEpoch)")]
+    [Fact]
     public async Task An_old_leader_with_records_no_other_replica_has_truncates_them_when_it_follows_the_new_leader()
     {
         // The two replicas are the brokers that are not the controller, so that killing them
