@@ -124,8 +124,11 @@ public sealed class IsrFaultTests(ReplicationCluster cluster, ITestOutputHelper 
         var topic = _scenario.Topic;
         var leader = await cluster.LeaderAsync(topic, 0);
         await using var monitor = cluster.Monitor(topic, 0);
-        // Brokers (followers, the controller) no longer reach it; the workload's clients and ZooKeeper still do.
-        cluster.Cluster.Proxies[leader].Cut(clientId => !clientId.StartsWith(Workload.ClientIdPrefix, StringComparison.Ordinal));
+        // Brokers (followers, the controller) no longer reach it; the workload's clients and ZooKeeper
+        // still do, and so does the leader itself (its ISR change to itself when it is the
+        // controller, which a partition between machines would not cut either).
+        cluster.Cluster.Proxies[leader].Cut(clientId => !clientId.StartsWith(Workload.ClientIdPrefix, StringComparison.Ordinal)
+            && !clientId.StartsWith($"broker-{leader}-", StringComparison.Ordinal) && clientId != $"controller-{leader}");
         _scenario.Log($"leader {leader} cut off from the other brokers");
         await cluster.WaitForStateAsync(topic, 0, s => s.Leader == leader && s.Isr.SequenceEqual([leader]), $"[{leader}] alone in the ISR");
         var shrunk = monitor.Seen.Count;

@@ -34,7 +34,7 @@ internal sealed class Scenario(ReplicationCluster cluster, ITestOutputHelper out
 
     /// <summary>
     /// With every broker back: produce goes on (more acknowledged), then the producer stops, the
-    /// ISR fills, and every replica is checked. Only records acknowledged after
+    /// ISR fills, and every replica is checked. Only records sent after
     /// <paramref name="ackedSince"/> count when it is given (a topic deleted and re-created).
     /// </summary>
     public async Task<ReplicationReport> FinishAsync(Workload workload, TimeSpan? ackedSince = null)

@@ -5,7 +5,7 @@ using Confluent.Kafka;
 namespace Gregor.EndToEnd.Tests.Replication;
 
 /// <summary>A record the producer had acknowledged: where the broker said it is, and when.</summary>
-public readonly record struct AckedRecord(string Value, int Partition, long Offset, TimeSpan At);
+public readonly record struct AckedRecord(string Value, int Partition, long Offset, TimeSpan At, TimeSpan SentAt);
 
 /// <summary>
 /// What runs throughout a fault scenario: an idempotent acks=all producer writing unique values
@@ -122,6 +122,7 @@ public sealed class Workload : IAsyncDisposable
                 await _inFlight.WaitAsync(_stop.Token);
                 var value = $"{_run}-{sequence}";
                 var partition = (int)(sequence % _partitions);
+                var sentAt = _clock.Elapsed;
                 sequence++;
                 _producer.Produce(new TopicPartition(_topic, partition), new Message<Null, string> { Value = value }, report =>
                 {
@@ -132,7 +133,7 @@ public sealed class Workload : IAsyncDisposable
                     }
                     else if (report.Status == PersistenceStatus.Persisted)
                     {
-                        _acked.Enqueue(new AckedRecord(value, report.Partition.Value, report.Offset.Value, _clock.Elapsed));
+                        _acked.Enqueue(new AckedRecord(value, report.Partition.Value, report.Offset.Value, _clock.Elapsed, sentAt));
                     }
                 });
                 Interlocked.Increment(ref _sent);
