@@ -48,7 +48,8 @@ public sealed partial class KafkaController
                     answer.TrySetException(e);
                     throw;
                 }
-            })))
+            }
+        )))
         {
             answer.TrySetException(new ObjectDisposedException(nameof(KafkaController)));
         }

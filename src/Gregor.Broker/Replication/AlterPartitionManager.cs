@@ -4,8 +4,8 @@ using Gregor.Broker.Partitions;
 using Gregor.Protocol.Errors;
 using Gregor.Protocol.Messages;
 using Gregor.Storage;
-using IsrChange = Gregor.Broker.Partitions.IsrChange;
 using Microsoft.Extensions.Logging;
+using IsrChange = Gregor.Broker.Partitions.IsrChange;
 
 namespace Gregor.Broker.Replication;
 
