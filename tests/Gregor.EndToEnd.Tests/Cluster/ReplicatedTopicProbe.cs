@@ -29,12 +29,25 @@ internal static class ReplicatedTopicProbe
             [.. root.GetProperty("isr").EnumerateArray().Select(e => e.GetInt32())], stat.Version);
     }
 
-    /// <summary>Waits until the partition's state znode satisfies <paramref name="accept"/>; returns it.</summary>
+    /// <summary>
+    /// Waits until the partition's state znode exists (the controller writes it after the topic)
+    /// and satisfies <paramref name="accept"/>; returns it.
+    /// </summary>
     public static async Task<StoredPartitionState> WaitForStateAsync(ZooKeeperClient zk, string topic, int partition, Func<StoredPartitionState, bool> accept)
     {
         StoredPartitionState? seen = null;
-        await WaitUntilAsync(async () => accept(seen = await StateAsync(zk, topic, partition)),
-            () => Task.FromResult($"{topic}-{partition} state: {seen}"));
+        await WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    return accept(seen = await StateAsync(zk, topic, partition));
+                }
+                catch (ZooKeeperException e) when (e.Code == ZkErrorCode.NoNode)
+                {
+                    return false;
+                }
+            },
+            () => Task.FromResult($"{topic}-{partition} state: {seen?.ToString() ?? "not written yet"}"));
         return seen!;
     }
 
