@@ -9,6 +9,7 @@ namespace Gregor.EndToEnd.Tests.Replication;
 /// and the workload's topic deleted and created again while it produces.
 /// </summary>
 [Collection(nameof(ReplicationCollection))]
+[Trait("Category", "Faults")]
 public sealed class ClusterFaultTests(ReplicationCluster cluster, ITestOutputHelper output)
 {
     private readonly Scenario _scenario = new(cluster, output);

@@ -9,6 +9,7 @@ namespace Gregor.EndToEnd.Tests.Replication;
 /// ZooKeeper (Jepsen 2013). Each ends with the checker's clean report over every replica.
 /// </summary>
 [Collection(nameof(ReplicationCollection))]
+[Trait("Category", "Faults")]
 public sealed class IsrFaultTests(ReplicationCluster cluster, ITestOutputHelper output)
 {
     private readonly Scenario _scenario = new(cluster, output);

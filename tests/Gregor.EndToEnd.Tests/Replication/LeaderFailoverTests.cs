@@ -9,6 +9,7 @@ namespace Gregor.EndToEnd.Tests.Replication;
 /// replica at its offset, once, and consumed.
 /// </summary>
 [Collection(nameof(ReplicationCollection))]
+[Trait("Category", "Faults")]
 public sealed class LeaderFailoverTests(ReplicationCluster cluster, ITestOutputHelper output)
 {
     private readonly Scenario _scenario = new(cluster, output);
