@@ -36,12 +36,8 @@ public sealed class ClusterAdminTests(ThreeBrokerCluster fixture)
         {
             await admin.DeleteTopicsAsync([topic]);
         }
-        var deadline = DateTime.UtcNow + ThreeBrokerCluster.Generous;
-        while (fixture.Cluster.Brokers.Values.SelectMany(b => PartitionDirectories(b.LogDir, topic)).ToList() is { Count: > 0 } left)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"still on disk: {string.Join(", ", left)}");
-            await Task.Delay(200);
-        }
+        await WaitUntilAsync(() => !fixture.Cluster.Brokers.Values.SelectMany(b => PartitionDirectories(b.LogDir, topic)).Any(),
+            () => "still on disk: " + string.Join(", ", fixture.Cluster.Brokers.Values.SelectMany(b => PartitionDirectories(b.LogDir, topic))));
         foreach (var broker in fixture.Cluster.Brokers.Values)
         {
             using var admin = AdminClients.Create(broker.BootstrapServers);
@@ -110,13 +106,9 @@ public sealed class ClusterAdminTests(ThreeBrokerCluster fixture)
         return consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(30)).Low.Value;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow + ThreeBrokerCluster.Generous;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(500);
-        }
-    }
+    /// <summary>The cluster tests' wait (<see cref="ClusterProbe.WaitUntilAsync"/>) over a synchronous condition.</summary>
+    private static Task WaitUntilAsync(Func<bool> condition, Func<string> failure) =>
+        ClusterProbe.WaitUntilAsync(() => Task.FromResult(condition()), () => Task.FromResult(failure()), ThreeBrokerCluster.Generous);
+
+    private static Task WaitUntilAsync(Func<bool> condition, string failure) => WaitUntilAsync(condition, () => failure);
 }
