@@ -48,6 +48,40 @@ public sealed class ClusterMetadataCache(string clusterId, string listenerName) 
     /// <summary>True once the first UpdateMetadata has arrived.</summary>
     public bool IsInitialized => Volatile.Read(ref _snapshot).ControllerId >= 0;
 
+    /// <summary>
+    /// How long a client's Metadata waits for the first UpdateMetadata after start-up (the
+    /// controller sends it once this broker has registered), before it is answered with what the
+    /// broker knows, which is nothing. Shorter than any client's request timeout.
+    /// </summary>
+    public static readonly TimeSpan FirstUpdateWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>Completes at the first UpdateMetadata, or after <see cref="FirstUpdateWait"/>.</summary>
+    public async Task WhenReadyAsync(CancellationToken cancellationToken)
+    {
+        if (IsInitialized)
+        {
+            return;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(FirstUpdateWait);
+        try
+        {
+            while (true)
+            {
+                var changed = Changed;
+                if (IsInitialized)
+                {
+                    return;
+                }
+                await changed.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Waited long enough: the caller answers with what there is.
+        }
+    }
+
     /// <summary>Whether <paramref name="brokerId"/> is a live broker.</summary>
     public bool IsAlive(int brokerId) => Volatile.Read(ref _snapshot).Brokers.Any(b => b.NodeId == brokerId);
 

@@ -25,4 +25,13 @@ public interface IMetadataCache
 
     /// <summary>A live broker by id, or null.</summary>
     BrokerEndpoint? FindBroker(int brokerId);
+
+    /// <summary>
+    /// Completes once this broker has a view of the cluster worth serving to a client, or when it
+    /// has waited as long as it will: at once on a single node; on a cluster broker at the
+    /// controller's first UpdateMetadata. Metadata and DescribeCluster wait for it, because a
+    /// client told of no brokers forgets every broker it knew (librdkafka drops the brokers a
+    /// Metadata response leaves out).
+    /// </summary>
+    Task WhenReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

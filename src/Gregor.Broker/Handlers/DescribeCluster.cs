@@ -17,7 +17,7 @@ public sealed class DescribeClusterHandler(IMetadataCache metadata) : RequestHan
     private const sbyte BrokerEndpoints = 1;
     private const sbyte ControllerEndpoints = 2;
 
-    protected override ValueTask<DescribeClusterResponse?> HandleAsync(RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<DescribeClusterResponse?> HandleAsync(RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)
     {
         var v0 = context.ApiVersion == 0;
         if (request.EndpointType is not BrokerEndpoints and not ControllerEndpoints)
@@ -29,6 +29,7 @@ public sealed class DescribeClusterHandler(IMetadataCache metadata) : RequestHan
             return Refuse(v0 ? ErrorCode.InvalidRequest : ErrorCode.MismatchedEndpointType,
                 "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER");
         }
+        await metadata.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
         var response = new DescribeClusterResponse
         {
             ClusterId = metadata.ClusterId,
@@ -43,9 +44,9 @@ public sealed class DescribeClusterHandler(IMetadataCache metadata) : RequestHan
         {
             response.ClusterAuthorizedOperations = AclOperations.AllClusterOperations;
         }
-        return ValueTask.FromResult<DescribeClusterResponse?>(response);
+        return response;
     }
 
-    private static ValueTask<DescribeClusterResponse?> Refuse(ErrorCode error, string message) =>
-        ValueTask.FromResult<DescribeClusterResponse?>(new DescribeClusterResponse { ErrorCode = (short)error, ErrorMessage = message });
+    private static DescribeClusterResponse Refuse(ErrorCode error, string message) =>
+        new() { ErrorCode = (short)error, ErrorMessage = message };
 }

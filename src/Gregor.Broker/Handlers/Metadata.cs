@@ -13,7 +13,8 @@ namespace Gregor.Broker.Handlers;
 /// Topics that do not exist get UNKNOWN_TOPIC_OR_PARTITION; auto-creation is done through
 /// <see cref="ITopicAutoCreator"/> when the request allows it and the broker is configured to; the
 /// request that creates a topic gets LEADER_NOT_AVAILABLE for it and the next one its partitions.
-/// There are no ACLs: authorized operations, when asked for, are every operation.
+/// There are no ACLs: authorized operations, when asked for, are every operation. A cluster broker
+/// that has not yet heard from the controller waits for it first (<see cref="IMetadataCache.WhenReadyAsync"/>).
 /// </summary>
 public sealed class MetadataHandler(IMetadataCache metadata, ITopicAutoCreator? autoCreator = null)
     : RequestHandler<MetadataRequest, MetadataResponse>
@@ -26,6 +27,7 @@ public sealed class MetadataHandler(IMetadataCache metadata, ITopicAutoCreator? 
 
     protected override async ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
     {
+        await metadata.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
         var version = context.ApiVersion;
         var response = new MetadataResponse
         {
