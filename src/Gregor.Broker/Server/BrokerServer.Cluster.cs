@@ -124,12 +124,15 @@ public sealed partial class BrokerServer
         handlers.Add(new LeaderAndIsrHandler(_config.BrokerId, replicas, fetchers, metadata, _fence,
             async (topic, ct) => TopicManager.LogConfigFor(topics.EffectiveBrokerConfig, await topicConfigs.GetOrReadAsync(topic, ct).ConfigureAwait(false)),
             leadership, _loggerFactory.CreateLogger<LeaderAndIsrHandler>()));
+        var groups = _groups;
         handlers.Add(new UpdateMetadataHandler(metadata, _fence, _loggerFactory.CreateLogger<UpdateMetadataHandler>(), removed =>
         {
             foreach (var topic in removed)
             {
                 topicConfigs.Remove(topic);
             }
+            // Every coordinator forgets the deleted topics' offsets (Kafka's onPartitionsDeleted at UpdateMetadata).
+            _ = ForgetOffsetsAsync(groups, removed, groupsLogger);
         }));
         handlers.Add(new StopReplicaHandler(replicas, fetchers, _fence, leadership, _loggerFactory.CreateLogger<StopReplicaHandler>()));
         _channels = new ControllerChannelManager(new ControllerChannelOptions { ControllerId = _config.BrokerId }, _loggerFactory.CreateLogger<ControllerChannelManager>());
@@ -209,6 +212,22 @@ public sealed partial class BrokerServer
     /// FindCoordinator for a cluster without __consumer_offsets: the topic is created through
     /// ZooKeeper and the client, told COORDINATOR_NOT_AVAILABLE meanwhile, asks again (as Kafka).
     /// </summary>
+    private static async Task ForgetOffsetsAsync(GroupCoordinator groups, IReadOnlyList<string> topics, ILogger logger)
+    {
+        try
+        {
+            var removed = await groups.OnTopicsDeletedAsync(topics).ConfigureAwait(false);
+            if (removed > 0)
+            {
+                logger.LogInformation("Removed {Count} committed offsets of deleted topics {Topics}", removed, string.Join(", ", topics));
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not remove the committed offsets of deleted topics {Topics}", string.Join(", ", topics));
+        }
+    }
+
     private static void CreateOffsetsTopicInBackground(LogGroupStore groupStore, ILogger logger) => _ = Task.Run(async () =>
     {
         try

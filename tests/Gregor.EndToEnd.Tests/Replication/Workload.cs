@@ -31,6 +31,7 @@ public sealed class Workload : IAsyncDisposable
     private readonly Task _producing;
     private readonly Thread _consuming;
     private long _sent;
+    private int _releases;
     private volatile bool _disposed;
 
     private Workload(string bootstrap, string topic, int partitions, TimeSpan interval)
@@ -77,6 +78,13 @@ public sealed class Workload : IAsyncDisposable
     public IReadOnlyList<string> Errors => [.. _errors];
 
     public IReadOnlyCollection<string> Consumed => [.. _consumed.Keys];
+
+    /// <summary>How many times the consumer has given up partitions (revoked or lost in a rebalance).</summary>
+    public int Releases => Volatile.Read(ref _releases);
+
+    /// <summary>Waits until the consumer has given up partitions more than <paramref name="releases"/> times.</summary>
+    public Task WaitForReleaseAsync(int releases) =>
+        WaitUntilAsync(() => Releases > releases, null, () => $"the consumer still holds its partitions ({Releases} releases)");
 
     /// <summary>Waits until <paramref name="more"/> further records have been acknowledged.</summary>
     public async Task WaitForAcksAsync(int more, TimeSpan? timeout = null)
@@ -169,7 +177,10 @@ public sealed class Workload : IAsyncDisposable
             HeartbeatIntervalMs = 1_000,
             TopicMetadataRefreshIntervalMs = 1_000,
             ReconnectBackoffMaxMs = 500,
-        }).SetErrorHandler((_, e) => _errors.Enqueue($"consumer {e.Code}: {e.Reason}")).Build();
+        }).SetErrorHandler((_, e) => _errors.Enqueue($"consumer {e.Code}: {e.Reason}"))
+            .SetPartitionsRevokedHandler((_, _) => Interlocked.Increment(ref _releases))
+            .SetPartitionsLostHandler((_, _) => Interlocked.Increment(ref _releases))
+            .Build();
         consumer.Subscribe(_topic);
         while (!_disposed)
         {
